@@ -1,0 +1,18 @@
+"""logreg: logistic regression from first principles.
+
+The same answers as scikit-learn, with statistics, pictures and reach.
+"""
+
+from logreg.estimator import LogisticRegression, PerfectSeparationWarning
+from logreg.solvers import ConvergenceWarning, DivergenceError, SingularHessianWarning
+
+__all__ = [
+    "ConvergenceWarning",
+    "DivergenceError",
+    "LogisticRegression",
+    "PerfectSeparationWarning",
+    "SingularHessianWarning",
+    "__version__",
+]
+
+__version__ = "0.1.0"

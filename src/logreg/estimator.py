@@ -1,0 +1,412 @@
+"""``LogisticRegression``: the scikit-learn-compatible estimator.
+
+Validation, label encoding, class weights, choosing a solver and unpacking the
+parameter vector into ``coef_``/``intercept_``. The math is in
+:mod:`logreg.objective`, the optimisation in :mod:`logreg.solvers`.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from logreg._math import log_sigmoid, log_softmax, sigmoid, softmax
+from logreg.objective import LogisticObjective
+from logreg.solvers import (
+    DEFAULT_MAX_ITER,
+    SOLVERS,
+    ConvergenceWarning,
+    SolverOptions,
+    resolve_solver,
+)
+from logreg.sources import InMemorySource
+
+__all__ = ["LogisticRegression", "PerfectSeparationWarning"]
+
+
+class PerfectSeparationWarning(UserWarning):
+    """The training classes are perfectly separated by a hyperplane."""
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+#: name -> (test, description of what is allowed). Checked once, at ``fit``.
+_PARAMETER_CONSTRAINTS = {
+    "C": (lambda v: _is_real(v) and v > 0 and not np.isnan(v), "a number > 0 (inf)"),
+    "l1_ratio": (lambda v: _is_real(v) and 0 <= v <= 1, "a number in [0, 1]"),
+    "fit_intercept": (lambda v: isinstance(v, bool | np.bool_), "True or False"),
+    "solver": (
+        lambda v: v == "auto" or v in SOLVERS,
+        f"'auto' or one of {list(SOLVERS)}",
+    ),
+    "max_iter": (lambda v: v is None or (_is_int(v) and v >= 1), "None or an int >= 1"),
+    "tol": (lambda v: _is_real(v) and 0 <= v < np.inf, "a finite number >= 0"),
+    "learning_rate": (
+        lambda v: v is None or (_is_real(v) and 0 < v < np.inf),
+        "None or a finite number > 0",
+    ),
+    "momentum": (lambda v: _is_real(v) and 0 <= v < 1, "a number in [0, 1)"),
+    "nesterov": (lambda v: isinstance(v, bool | np.bool_), "True or False"),
+    "batch_size": (
+        lambda v: v is None or (_is_int(v) and v >= 1),
+        "None or an int >= 1",
+    ),
+    "class_weight": (
+        lambda v: v is None or v == "balanced" or isinstance(v, dict),
+        "None, 'balanced' or a dict {class: weight}",
+    ),
+    "warm_start": (lambda v: isinstance(v, bool | np.bool_), "True or False"),
+    "random_state": (
+        lambda v: v is None or _is_int(v) or isinstance(v, np.random.Generator),
+        "None, an int or a numpy Generator",
+    ),
+    "verbose": (lambda v: _is_int(v) and v >= 0, "an int >= 0"),
+}
+
+
+class LogisticRegression(ClassifierMixin, BaseEstimator):
+    r"""Logistic regression (binary and multinomial) with an L2 penalty.
+
+    Minimises scikit-learn's objective exactly (see :mod:`logreg.objective`)
+
+    .. math:: f(w) = C \sum_i s_i \ell_i(w) + \tfrac12 \lVert W \rVert_2^2,
+
+    so swapping ``sklearn.linear_model.LogisticRegression`` for this class
+    with the same ``C`` gives the same coefficients to solver tolerance.
+
+    Parameters
+    ----------
+    C : float, default=1.0
+        Inverse penalty strength, > 0; ``np.inf`` fits without penalty.
+    l1_ratio : float, default=0.0
+        Elastic-net mixing in [0, 1]. Only 0 (pure L2) is supported so far.
+    fit_intercept : bool, default=True
+        Fit an unpenalised intercept per coefficient row.
+    solver : {"auto", "gd", "sgd", "lbfgs", "newton"}, default="auto"
+        ``"auto"`` picks Newton for up to 500 parameters, L-BFGS above
+        (see :mod:`logreg.solvers.auto`).
+    max_iter : int or None, default=None
+        Iteration limit (epochs for ``"sgd"``); ``None`` uses the solver's
+        default (gd 10000, sgd 200, lbfgs 1000, newton 100).
+    tol : float, default=1e-4
+        Stop when max |gradient| of the objective divided by ``C * sum(s)``
+        is at most ``tol`` (``"sgd"``: relative improvement per epoch).
+    learning_rate : float or None, default=None
+        Step size for ``"gd"``/``"sgd"`` on the mean loss. ``None``: ``"gd"``
+        uses a backtracking line search and ``"sgd"`` uses 0.01.
+    momentum : float, default=0.0
+        Momentum for ``"gd"``, in [0, 1).
+    nesterov : bool, default=False
+        Nesterov momentum for ``"gd"``.
+    batch_size : int or None, default=None
+        Mini-batch rows for ``"sgd"``; ``None`` means 256.
+    class_weight : dict, "balanced" or None, default=None
+        Weights per class, multiplying ``sample_weight``. ``"balanced"`` uses
+        ``n_samples / (n_classes * bincount(y))`` (weighted counts).
+    warm_start : bool, default=False
+        Start from the previous fit's coefficients when shapes agree.
+    random_state : int, Generator or None, default=None
+        Seed for ``"sgd"``'s batch order.
+    verbose : int, default=0
+        Print one line per iteration when > 0.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, sorted.
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        Coefficients; one row for two classes (for ``classes_[1]``).
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        Intercepts (zeros when ``fit_intercept=False``).
+    n_features_in_ : int
+        Number of features seen at fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` had string column names.
+    n_iter_ : int
+        Iterations (epochs) the solver ran.
+    loss_curve_ : ndarray of shape (n_iter_,)
+        The scaled objective ``f(w) / (C * sum(s))`` after each iteration
+        (the weighted mean log-loss when ``C=inf``).
+    solver_ : str
+        The solver that ran (``"auto"`` resolved).
+    converged_ : bool
+        Whether the solver met ``tol`` before ``max_iter``.
+    """
+
+    def __init__(
+        self,
+        *,
+        C: float = 1.0,
+        l1_ratio: float = 0.0,
+        fit_intercept: bool = True,
+        solver: str = "auto",
+        max_iter: int | None = None,
+        tol: float = 1e-4,
+        learning_rate: float | None = None,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        batch_size: int | None = None,
+        class_weight: dict | str | None = None,
+        warm_start: bool = False,
+        random_state: int | np.random.Generator | None = None,
+        verbose: int = 0,
+    ) -> None:
+        self.C = C
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.max_iter = max_iter
+        self.tol = tol
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.batch_size = batch_size
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------ validation
+    def _validate_params(self) -> None:
+        for name, (is_valid, allowed) in _PARAMETER_CONSTRAINTS.items():
+            value = getattr(self, name)
+            if not is_valid(value):
+                raise ValueError(
+                    f"The '{name}' parameter of {type(self).__name__} must be "
+                    f"{allowed}. Got {value!r} instead."
+                )
+        if self.l1_ratio > 0:
+            raise ValueError(
+                f"l1_ratio={self.l1_ratio!r} is not supported yet: only the L2 "
+                "penalty (l1_ratio=0) is implemented so far."
+            )
+
+    def _sample_weights(
+        self, sample_weight: Any, y: np.ndarray, n_samples: int
+    ) -> np.ndarray:
+        """Validated sample weights times class weights, float64 (n_samples,)."""
+        if sample_weight is None:
+            weights = np.ones(n_samples)
+        else:
+            weights = np.asarray(sample_weight, dtype=np.float64)
+            if weights.ndim == 0:
+                weights = np.full(n_samples, float(weights))
+            if weights.shape != (n_samples,):
+                raise ValueError(
+                    f"sample_weight must have shape ({n_samples},) to match X, "
+                    f"got {weights.shape}."
+                )
+            if not np.all(np.isfinite(weights)):
+                raise ValueError("sample_weight contains NaN or infinity.")
+            if np.any(weights < 0):
+                raise ValueError("sample_weight contains negative values.")
+            weights = weights.copy()
+        if self.class_weight is not None:
+            if isinstance(self.class_weight, dict):
+                unknown = set(self.class_weight) - set(self.classes_.tolist())
+                if unknown:
+                    raise ValueError(
+                        f"class_weight has keys {sorted(map(str, unknown))} that are "
+                        f"not classes; classes are {self.classes_.tolist()}."
+                    )
+            per_class = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=y, sample_weight=weights
+            )
+            weights *= per_class[np.searchsorted(self.classes_, y)]
+        if not np.sum(weights) > 0:
+            raise ValueError("The sample weights sum to zero: nothing to fit.")
+        return weights
+
+    # ------------------------------------------------------------------- fit
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; float32 stays float32 (sums are float64).
+        y : array-like of shape (n_samples,)
+            Class labels (any sortable type), at least two distinct.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights; an integer weight equals repeating the row.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            dtype=[np.float64, np.float32],
+            order="C",
+            y_numeric=False,
+        )
+        check_classification_targets(y)
+        self.classes_, y_encoded = np.unique(y, return_inverse=True)
+        n_classes = len(self.classes_)
+        if n_classes < 2:
+            raise ValueError(
+                "This solver needs samples of at least 2 classes in the data, but "
+                f"the data contain only one class: {self.classes_[0]!r}."
+            )
+        weights = self._sample_weights(sample_weight, y, X.shape[0])
+        source = InMemorySource(X, y_encoded, weights)
+        objective = LogisticObjective(
+            source, n_classes, float(self.C), bool(self.fit_intercept)
+        )
+        self.solver_ = resolve_solver(self.solver, X.shape[0], objective.n_params)
+        max_iter = self.max_iter or DEFAULT_MAX_ITER[self.solver_]
+        options = SolverOptions(
+            tol=float(self.tol),
+            max_iter=int(max_iter),
+            learning_rate=self.learning_rate,
+            momentum=float(self.momentum),
+            nesterov=bool(self.nesterov),
+            batch_size=self.batch_size,
+            random_state=np.random.default_rng(self.random_state),
+            verbose=int(self.verbose),
+        )
+        result = SOLVERS[self.solver_](
+            objective, self._initial_params(objective), options
+        )
+        coef, intercept = objective.unpack(result.w)
+        self.coef_ = np.array(coef)
+        self.intercept_ = np.array(intercept)
+        self.n_iter_ = int(result.n_iter)
+        self.loss_curve_ = np.array([r.value for r in result.history], dtype=np.float64)
+        self.converged_ = bool(result.converged)
+        if not result.converged:
+            warnings.warn(
+                f"The {self.solver_} solver did not converge within max_iter="
+                f"{max_iter} iterations ({result.message}); increase max_iter or "
+                "scale the data.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        if np.isinf(self.C):
+            self._warn_if_separated(X, y_encoded, weights)
+        return self
+
+    def _initial_params(self, objective: LogisticObjective) -> np.ndarray:
+        """Zeros, or the previous coefficients under ``warm_start``."""
+        previous = getattr(self, "coef_", None)
+        if (
+            self.warm_start
+            and previous is not None
+            and previous.shape == (objective.n_rows, objective.source.n_features)
+        ):
+            return objective.pack(previous, self.intercept_)
+        return np.zeros(objective.n_params)
+
+    def _warn_if_separated(
+        self, X: np.ndarray, y_encoded: np.ndarray, weights: np.ndarray
+    ) -> None:
+        """Warn when every weighted training row is on its class's side."""
+        scores = self._decision_matrix(X)
+        if scores.shape[1] == 1:
+            margins = np.where(y_encoded == 1, scores[:, 0], -scores[:, 0])
+        else:
+            rows = np.arange(len(y_encoded))
+            true_score = scores[rows, y_encoded].copy()
+            scores[rows, y_encoded] = -np.inf
+            margins = true_score - scores.max(axis=1)
+        if np.all(margins[weights > 0] > 0):
+            warnings.warn(
+                "The training classes are perfectly separated by a hyperplane: "
+                "with C=inf the maximum-likelihood coefficients are infinite, and "
+                "the finite ones returned depend on tol and max_iter. Use a finite "
+                "C for meaningful coefficients.",
+                PerfectSeparationWarning,
+                stacklevel=3,
+            )
+
+    # ------------------------------------------------------------ prediction
+    def _decision_matrix(self, X: np.ndarray) -> np.ndarray:
+        """``X W^T + b`` of shape (n_samples, n_rows), in X's float dtype."""
+        dtype = X.dtype
+        return X @ self.coef_.T.astype(dtype) + self.intercept_.astype(dtype)
+
+    def _validated_scores(self, X: Any) -> np.ndarray:
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return self._decision_matrix(X)
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Linear predictor ``X W^T + b``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) for two classes (score of
+        ``classes_[1]``), else (n_samples, n_classes)
+        """
+        scores = self._validated_scores(X)
+        return scores[:, 0] if scores.shape[1] == 1 else scores
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``; rows sum to one.
+        """
+        scores = self._validated_scores(X)
+        if scores.shape[1] == 1:
+            return np.hstack([sigmoid(-scores), sigmoid(scores)])
+        return softmax(scores)
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """Logarithm of :meth:`predict_proba`, computed without ``log(0)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        scores = self._validated_scores(X)
+        if scores.shape[1] == 1:
+            return np.hstack([log_sigmoid(-scores), log_sigmoid(scores)])
+        return log_softmax(scores)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Most probable class per row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        scores = self._validated_scores(X)
+        if scores.shape[1] == 1:
+            return self.classes_[(scores[:, 0] > 0).astype(int)]
+        return self.classes_[np.argmax(scores, axis=1)]

@@ -1,0 +1,367 @@
+r"""The penalised, weighted log-loss and its derivatives.
+
+This docstring is the one place the conventions are written down.
+
+**Parameter layout.** Solvers see a flat float64 vector ``w`` of length
+``n_rows * n_cols``, where ``n_rows = 1`` for two classes and ``n_rows = K``
+for ``K >= 3`` classes (the symmetric multinomial parametrisation: one row per
+class, as scikit-learn uses), and ``n_cols = n_features + 1`` when the model
+has an intercept (the intercept is the *last* column) or ``n_features``
+otherwise. ``w.reshape(n_rows, n_cols)`` is the coefficient matrix; rows are
+classes in the order of the encoded labels ``0..K-1``.
+:meth:`LogisticObjective.unpack` is the one function that splits ``w`` into
+``coef`` of shape ``(n_rows, n_features)`` and ``intercept`` of shape
+``(n_rows,)``.
+
+**The objective.** For encoded labels ``y_i`` and weights ``s_i`` (sample
+weight times class weight), with linear predictor ``z_i = W x_i + b``:
+
+.. math::
+
+    f(w) = C \sum_i s_i\, \ell_i(w) + \tfrac{1}{2} \lVert W \rVert_2^2,
+
+with the binary loss :math:`\ell_i = \log(1 + e^{z_i}) - y_i z_i` and the
+multinomial loss :math:`\ell_i = \log \sum_k e^{z_{ik}} - z_{i y_i}`. The
+intercept is never penalised; ``C = inf`` means no penalty. This is exactly
+scikit-learn's ``LogisticRegression`` objective. For conditioning every method
+here works on the *scaled* objective
+
+.. math::
+
+    F(w) = \frac{f(w)}{C S} = \frac{1}{S} \sum_i s_i\, \ell_i(w)
+           + \frac{\alpha}{2} \lVert W \rVert_2^2,
+    \qquad S = \sum_i s_i,\quad \alpha = \frac{1}{C S},
+
+which has the same minimiser, equals the weighted mean log-loss when
+``C = inf``, and is the value recorded in ``loss_curve_``.
+
+**Blocks.** Every quantity is a sum over rows; the per-block kernels below
+compute one block's share and the data source adds the shares up. The kernels
+compute in the dtype of ``X`` (float32 stays float32) and return float64
+partial sums, so accumulation across blocks is in float64.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from logreg._math import log1pexp, log_softmax, sigmoid, sigmoid_derivative, softmax
+from logreg.sources import InMemorySource
+
+__all__ = ["LogisticObjective"]
+
+
+@dataclass(frozen=True)
+class LogisticObjective:
+    """Penalised weighted log-loss over a data source, with its derivatives.
+
+    See the module docstring for the parameter layout and the exact formula.
+
+    Parameters
+    ----------
+    source : InMemorySource
+        Rows ``(X, y, s)`` with ``y`` encoded as ``0..n_classes-1``.
+    n_classes : int
+        Number of classes ``K >= 2``; ``K = 2`` uses one coefficient row.
+    C : float
+        Inverse penalty strength, ``0 < C <= inf``.
+    fit_intercept : bool
+        Whether the last column of the parameter matrix is an intercept.
+    """
+
+    source: InMemorySource
+    n_classes: int
+    C: float
+    fit_intercept: bool = True
+    #: ``S``, the sum of the weights.
+    weight_sum: float = field(init=False)
+    #: ``alpha = 1 / (C S)``, the L2 strength of the scaled objective.
+    alpha: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Frozen dataclass: derived fields are set once, here.
+        total = float(np.sum(self.source.sample_weight, dtype=np.float64))
+        object.__setattr__(self, "weight_sum", total)
+        alpha = 0.0 if np.isinf(self.C) else 1.0 / (self.C * total)
+        object.__setattr__(self, "alpha", alpha)
+
+    # ------------------------------------------------------------------ layout
+    @property
+    def n_rows(self) -> int:
+        """Rows of the parameter matrix: 1 for binary, ``K`` for multinomial."""
+        return 1 if self.n_classes == 2 else self.n_classes
+
+    @property
+    def n_cols(self) -> int:
+        """Columns of the parameter matrix: features, plus one for the intercept."""
+        return self.source.n_features + int(self.fit_intercept)
+
+    @property
+    def n_params(self) -> int:
+        """Length of the flat parameter vector."""
+        return self.n_rows * self.n_cols
+
+    @property
+    def n_samples(self) -> int:
+        """Number of rows in the data source."""
+        return self.source.n_samples
+
+    def unpack(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Split a flat parameter vector into coefficients and intercepts.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_params,)
+
+        Returns
+        -------
+        coef : ndarray of shape (n_rows, n_features)
+            A view into ``w``.
+        intercept : ndarray of shape (n_rows,)
+            A view into ``w``, or zeros when the model has no intercept.
+        """
+        matrix = np.asarray(w).reshape(self.n_rows, self.n_cols)
+        n_features = self.source.n_features
+        if self.fit_intercept:
+            return matrix[:, :n_features], matrix[:, n_features]
+        return matrix, np.zeros(self.n_rows, dtype=matrix.dtype)
+
+    def pack(self, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+        """Inverse of :meth:`unpack`: a flat float64 vector of length ``n_params``."""
+        coef = np.asarray(coef, dtype=np.float64).reshape(self.n_rows, -1)
+        if self.fit_intercept:
+            intercept = np.asarray(intercept, dtype=np.float64).reshape(-1, 1)
+            coef = np.hstack([coef, intercept])
+        return coef.ravel().copy()
+
+    def flat_directions(self) -> np.ndarray:
+        """Orthonormal directions along which ``F`` is exactly constant.
+
+        In the symmetric multinomial parametrisation, adding the same number
+        to every class's intercept (or, without penalty, the same vector to
+        every coefficient row) leaves all probabilities unchanged, so the
+        Hessian is singular along these directions and the gradient is
+        orthogonal to them. Newton adds ``V V^T`` to the Hessian, which gives
+        the minimum-norm step and keeps iterates in the identifiable subspace.
+
+        Returns
+        -------
+        ndarray of shape (n_params, n_directions)
+            Empty (zero columns) for binary models.
+        """
+        if self.n_rows == 1:
+            return np.zeros((self.n_params, 0))
+        columns = range(self.n_cols) if self.alpha == 0 else []
+        if self.fit_intercept and self.alpha != 0:
+            columns = [self.n_cols - 1]
+        directions = np.zeros((self.n_rows, self.n_cols, len(columns)))
+        for index, column in enumerate(columns):
+            directions[:, column, index] = 1.0 / np.sqrt(self.n_rows)
+        return directions.reshape(self.n_params, len(columns))
+
+    def _penalty_mask(self) -> np.ndarray:
+        """1.0 for penalised entries of ``w``, 0.0 for intercepts."""
+        mask = np.ones((self.n_rows, self.n_cols))
+        if self.fit_intercept:
+            mask[:, -1] = 0.0
+        return mask.ravel()
+
+    # ---------------------------------------------------------- block kernels
+    def _linear(self, X_b: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """``z = X_b W^T + b`` in the dtype of ``X_b``, shape (rows, n_rows)."""
+        coef, intercept = self.unpack(w)
+        dtype = X_b.dtype
+        return X_b @ coef.T.astype(dtype, copy=False) + intercept.astype(dtype)
+
+    def _loss_and_residual(
+        self, z: np.ndarray, y_b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per-sample loss, shape (rows,), and ``d loss / d z``, shape like ``z``."""
+        if self.n_rows == 1:
+            z1 = z[:, 0]
+            y1 = y_b.astype(z.dtype)
+            return log1pexp(z1) - y1 * z1, (sigmoid(z1) - y1)[:, None]
+        log_p = log_softmax(z)
+        rows = np.arange(len(y_b))
+        loss = -log_p[rows, y_b]
+        residual = np.exp(log_p)
+        residual[rows, y_b] -= 1.0
+        return loss, residual
+
+    def _gradient_from_residual(
+        self, X_b: np.ndarray, residual: np.ndarray
+    ) -> np.ndarray:
+        """``[R^T X_b, R^T 1]`` as float64, shape (n_rows, n_cols)."""
+        grad_coef = (residual.T @ X_b).astype(np.float64)
+        if not self.fit_intercept:
+            return grad_coef
+        grad_intercept = np.sum(residual, axis=0, dtype=np.float64)[:, None]
+        return np.hstack([grad_coef, grad_intercept])
+
+    def _value_grad_kernel(self, w: np.ndarray):
+        def kernel(X_b, y_b, s_b):
+            z = self._linear(X_b, w)
+            loss, residual = self._loss_and_residual(z, y_b)
+            s = s_b.astype(z.dtype, copy=False)
+            value = float(np.dot(s, loss))
+            return value, self._gradient_from_residual(X_b, residual * s[:, None])
+
+        return kernel
+
+    def _value_kernel(self, w: np.ndarray):
+        def kernel(X_b, y_b, s_b):
+            loss, _ = self._loss_and_residual(self._linear(X_b, w), y_b)
+            return float(np.dot(s_b.astype(loss.dtype, copy=False), loss))
+
+        return kernel
+
+    def _hessian_weights(self, z: np.ndarray) -> np.ndarray:
+        """Curvature of the loss in ``z``: shape (rows,) binary, (rows, K, K) multi.
+
+        Binary: :math:`\\sigma'(z)`. Multinomial: ``diag(p) - p p^T`` per row.
+        """
+        if self.n_rows == 1:
+            return sigmoid_derivative(z[:, 0])
+        p = softmax(z)
+        weights = -p[:, :, None] * p[:, None, :]
+        k = np.arange(self.n_rows)
+        weights[:, k, k] += p
+        return weights
+
+    def _hessp_kernel(self, w: np.ndarray, v: np.ndarray):
+        coef_v, intercept_v = self.unpack(v)
+
+        def kernel(X_b, y_b, s_b):
+            z = self._linear(X_b, w)
+            dtype = X_b.dtype
+            dz = X_b @ coef_v.T.astype(dtype) + intercept_v.astype(dtype)
+            s = s_b.astype(dtype, copy=False)
+            if self.n_rows == 1:
+                r = (self._hessian_weights(z) * s * dz[:, 0])[:, None]
+            else:
+                # (diag(p) - p p^T) dz, row by row, without forming K x K blocks.
+                p = softmax(z)
+                r = p * (dz - np.sum(p * dz, axis=1, keepdims=True)) * s[:, None]
+            return self._gradient_from_residual(X_b, r)
+
+        return kernel
+
+    def _hessian_kernel(self, w: np.ndarray):
+        n_rows, n_cols = self.n_rows, self.n_cols
+
+        def kernel(X_b, y_b, s_b):
+            z = self._linear(X_b, w)
+            loss, residual = self._loss_and_residual(z, y_b)
+            s = s_b.astype(z.dtype, copy=False)
+            value = float(np.dot(s, loss))
+            grad = self._gradient_from_residual(X_b, residual * s[:, None])
+            if self.fit_intercept:
+                X_b = np.hstack([X_b, np.ones((X_b.shape[0], 1), dtype=X_b.dtype)])
+            weights = self._hessian_weights(z)
+            hessian = np.empty((n_rows, n_cols, n_rows, n_cols))
+            if n_rows == 1:
+                hessian[0, :, 0, :] = (X_b.T * (weights * s)) @ X_b
+            else:
+                for k in range(n_rows):
+                    for l in range(k, n_rows):
+                        block = (X_b.T * (weights[:, k, l] * s)) @ X_b
+                        hessian[k, :, l, :] = block
+                        hessian[l, :, k, :] = block.T
+            return value, grad, hessian
+
+        return kernel
+
+    # ---------------------------------------------------------- public calls
+    def _finish(self, w: np.ndarray, value: float, grad: np.ndarray | None):
+        """Scale the data sums by 1/S and add the L2 penalty."""
+        penalised = w * self._penalty_mask()
+        value = value / self.weight_sum + 0.5 * self.alpha * float(penalised @ w)
+        if grad is None:
+            return value
+        return value, grad.ravel() / self.weight_sum + self.alpha * penalised
+
+    def value(self, w: np.ndarray) -> float:
+        """Scaled objective ``F(w)``.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_params,)
+
+        Returns
+        -------
+        float
+        """
+        return self._finish(w, self.source.sum_over_blocks(self._value_kernel(w)), None)
+
+    def value_and_grad(self, w: np.ndarray) -> tuple[float, np.ndarray]:
+        """Scaled objective and its gradient, in one pass over the data.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_params,)
+
+        Returns
+        -------
+        value : float
+        grad : ndarray of shape (n_params,)
+        """
+        value, grad = self.source.sum_over_blocks(self._value_grad_kernel(w))
+        return self._finish(w, value, grad)
+
+    def hessp(self, w: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """Hessian-vector product ``H(w) v`` of the scaled objective.
+
+        Parameters
+        ----------
+        w, v : ndarray of shape (n_params,)
+
+        Returns
+        -------
+        ndarray of shape (n_params,)
+        """
+        product = self.source.sum_over_blocks(self._hessp_kernel(w, v))
+        return product.ravel() / self.weight_sum + self.alpha * v * self._penalty_mask()
+
+    def value_grad_hessian(self, w: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """Scaled objective, gradient and full Hessian in one pass.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_params,)
+
+        Returns
+        -------
+        value : float
+        grad : ndarray of shape (n_params,)
+        hessian : ndarray of shape (n_params, n_params)
+            Symmetric positive semi-definite (definite when ``C < inf``).
+        """
+        value, grad, hessian = self.source.sum_over_blocks(self._hessian_kernel(w))
+        value, grad = self._finish(w, value, grad)
+        hessian = hessian.reshape(self.n_params, self.n_params) / self.weight_sum
+        hessian[np.diag_indices_from(hessian)] += self.alpha * self._penalty_mask()
+        return value, grad, hessian
+
+    def batch_value_and_grad(
+        self, w: np.ndarray, rows: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        """Unbiased estimate of ``F`` and its gradient from a subset of rows.
+
+        The data term is rescaled by ``n_samples / len(rows)`` so its
+        expectation over uniformly drawn rows is the full data term.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_params,)
+        rows : ndarray of int, shape (batch_size,)
+
+        Returns
+        -------
+        value : float
+        grad : ndarray of shape (n_params,)
+        """
+        value, grad = self._value_grad_kernel(w)(*self.source.take(rows))
+        scale = self.n_samples / len(rows)
+        return self._finish(w, scale * value, scale * grad)

@@ -1,0 +1,152 @@
+"""The solver contract: frozen options in, a result with its history out.
+
+Every solver is a function ``solve(objective, w0, options, callback) ->
+SolverResult`` that sees only the objective's methods (``value``,
+``value_and_grad``, ``hessp``, ``value_grad_hessian``,
+``batch_value_and_grad``, ``n_samples``, ``n_params``); it never touches data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+__all__ = [
+    "ConvergenceWarning",
+    "DivergenceError",
+    "IterationRecord",
+    "Solver",
+    "SolverOptions",
+    "SolverResult",
+]
+
+try:  # One warning class users already filter on.
+    from sklearn.exceptions import ConvergenceWarning
+except ImportError:  # pragma: no cover - scikit-learn is a dependency
+
+    class ConvergenceWarning(UserWarning):  # type: ignore[no-redef]
+        """The solver stopped at ``max_iter`` before reaching ``tol``."""
+
+
+class DivergenceError(ValueError):
+    """The optimisation diverged (non-finite or exploding objective).
+
+    Raised instead of returning NaN or infinite coefficients; the message
+    names the iteration, the objective values and the step that caused it.
+    """
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """Settings shared by all solvers; each reads the fields it needs.
+
+    Parameters
+    ----------
+    tol : float
+        Stop when the largest absolute gradient entry of the scaled objective
+        is at most ``tol`` (``sgd``: when an epoch improves the objective by
+        less than ``tol``).
+    max_iter : int
+        Iterations (``sgd``: epochs) at most.
+    learning_rate : float or None
+        Step size of ``gd``/``sgd``. ``None``: ``gd`` uses a backtracking
+        (Armijo) line search, ``sgd`` uses 0.01.
+    momentum : float
+        Heavy-ball momentum of ``gd`` in [0, 1).
+    nesterov : bool
+        Use Nesterov's look-ahead gradient in ``gd``.
+    batch_size : int or None
+        Rows per ``sgd`` mini-batch; ``None`` means ``min(256, n_samples)``.
+    random_state : numpy Generator
+        Randomness for ``sgd`` batch order.
+    verbose : int
+        Print one line per iteration when > 0.
+    """
+
+    tol: float = 1e-4
+    max_iter: int = 100
+    learning_rate: float | None = None
+    momentum: float = 0.0
+    nesterov: bool = False
+    batch_size: int | None = None
+    random_state: np.random.Generator = field(default_factory=np.random.default_rng)
+    verbose: int = 0
+
+
+@dataclass(frozen=True)
+class IterationRecord:
+    """What one iteration did.
+
+    Attributes
+    ----------
+    iteration : int
+        1-based iteration (epoch for ``sgd``).
+    value : float
+        Scaled objective after the iteration.
+    grad_max : float
+        Largest absolute gradient entry after the iteration (NaN when the
+        solver does not compute the full gradient).
+    step : float
+        Step length taken.
+    time : float
+        Seconds since the solver started.
+    """
+
+    iteration: int
+    value: float
+    grad_max: float
+    step: float
+    time: float
+
+
+@dataclass(frozen=True)
+class SolverResult:
+    """What a solver returns.
+
+    Attributes
+    ----------
+    w : ndarray of shape (n_params,)
+        Final parameters.
+    n_iter : int
+        Iterations (epochs) run.
+    converged : bool
+        Whether the stopping rule was met before ``max_iter``.
+    history : list of IterationRecord
+        One record per iteration.
+    message : str
+        Why the solver stopped.
+    """
+
+    w: np.ndarray
+    n_iter: int
+    converged: bool
+    history: list[IterationRecord]
+    message: str = ""
+
+
+#: Called after each iteration with the record and the current parameters.
+Callback = Callable[[IterationRecord, np.ndarray], None]
+
+
+class Solver(Protocol):
+    """The signature every registered solver has."""
+
+    def __call__(
+        self,
+        objective,
+        w0: np.ndarray,
+        options: SolverOptions,
+        callback: Callback | None = None,
+    ) -> SolverResult: ...
+
+
+def report(verbose: int, solver: str, record: IterationRecord) -> None:
+    """Print one iteration line when ``verbose`` is on."""
+    if verbose > 0:
+        print(
+            f"[{solver}] iter {record.iteration:5d}  objective {record.value:.10g}  "
+            f"max|grad| {record.grad_max:.3e}  step {record.step:.3e}"
+        )

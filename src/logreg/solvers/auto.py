@@ -1,0 +1,38 @@
+"""The ``"auto"`` rule: pick the fastest solver that fits the problem's shape.
+
+Newton costs one pass plus ``O(n p^2)`` to form the Hessian and ``O(p^3)`` to
+factor it per iteration, and needs ~5-10 iterations; L-BFGS costs one pass per
+evaluation and needs tens to hundreds. With ``p`` the number of parameters
+(``(n_features + 1) * n_rows``), Newton wins while forming the Hessian is
+cheap compared with the extra passes L-BFGS makes, which the measurements in
+``benchmarks/bench_auto.py`` place at ``p <= MAX_NEWTON_PARAMS``.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MAX_NEWTON_PARAMS", "resolve_solver"]
+
+#: Largest parameter count for which ``"auto"`` picks Newton.
+MAX_NEWTON_PARAMS = 500
+
+
+def resolve_solver(name: str, n_samples: int, n_params: int) -> str:
+    """Return the concrete solver for ``name`` (``"auto"`` resolved by shape).
+
+    Parameters
+    ----------
+    name : str
+        A registered solver name or ``"auto"``.
+    n_samples : int
+        Rows of the training data.
+    n_params : int
+        Length of the parameter vector.
+
+    Returns
+    -------
+    str
+        ``name`` itself, or ``"newton"``/``"lbfgs"`` for ``"auto"``.
+    """
+    if name != "auto":
+        return name
+    return "newton" if n_params <= MAX_NEWTON_PARAMS else "lbfgs"

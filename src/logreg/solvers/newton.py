@@ -1,0 +1,127 @@
+"""Newton's method (IRLS) with a Cholesky solve and an Armijo line search.
+
+A fixed sequence per iteration: value, gradient and Hessian in one pass →
+Cholesky solve for the Newton direction → Armijo backtracking → convergence
+check on max |gradient| and on the Newton decrement. A Hessian that is not
+positive definite (possible only without penalty, e.g. separable data or
+collinear features) gives a warning and hands over to L-BFGS from the current
+point; it never crashes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import warnings
+
+import numpy as np
+from scipy.linalg import LinAlgError, cho_factor, cho_solve
+
+from logreg.solvers import lbfgs
+from logreg.solvers._base import (
+    Callback,
+    IterationRecord,
+    SolverOptions,
+    SolverResult,
+    report,
+)
+
+__all__ = ["SingularHessianWarning", "solve"]
+
+ARMIJO_SLOPE = 1e-4
+MIN_STEP = 2.0**-30
+
+
+class SingularHessianWarning(UserWarning):
+    """Newton met a singular Hessian and continued with L-BFGS."""
+
+
+def solve(
+    objective,
+    w0: np.ndarray,
+    options: SolverOptions,
+    callback: Callback | None = None,
+) -> SolverResult:
+    """Minimise the objective by damped Newton steps.
+
+    Parameters
+    ----------
+    objective : LogisticObjective
+        Provides ``value``, ``value_grad_hessian`` and ``flat_directions``.
+    w0 : ndarray of shape (n_params,)
+        Starting point.
+    options : SolverOptions
+        Uses ``tol`` (on max |gradient|), ``max_iter``, ``verbose``.
+    callback : callable, optional
+        ``callback(record, w)`` after each iteration.
+
+    Returns
+    -------
+    SolverResult
+    """
+    started = time.perf_counter()
+    w = np.array(w0, dtype=np.float64)
+    history: list[IterationRecord] = []
+    step = float("nan")
+    eps = np.finfo(np.float64).eps
+    flat = objective.flat_directions()
+    for iteration in range(options.max_iter + 1):
+        value, grad, hessian = objective.value_grad_hessian(w)
+        grad_max = float(np.max(np.abs(grad)))
+        if iteration > 0:
+            record = IterationRecord(
+                iteration, value, grad_max, step, time.perf_counter() - started
+            )
+            history.append(record)
+            report(options.verbose, "newton", record)
+            if callback is not None:
+                callback(record, w)
+        if grad_max <= options.tol:
+            return SolverResult(w, iteration, True, history, "max |gradient| <= tol")
+        if iteration == options.max_iter:
+            break
+        hessian += flat @ flat.T
+        try:
+            direction = -cho_solve(cho_factor(hessian, check_finite=True), grad)
+        except (LinAlgError, ValueError):
+            return _hand_over(objective, w, options, callback, history, iteration)
+        decrement = float(-grad @ direction)
+        if not np.isfinite(decrement) or decrement < 0:
+            return _hand_over(objective, w, options, callback, history, iteration)
+        # Newton decrement lambda^2 / 2 estimates F(w) - min F; below rounding
+        # of F no step can make progress.
+        if 0.5 * decrement <= 4 * eps * max(abs(value), 1.0):
+            return SolverResult(w, iteration, True, history, "Newton decrement ~ 0")
+        step = 1.0
+        while objective.value(w + step * direction) > value - (
+            ARMIJO_SLOPE * step * decrement
+        ):
+            step *= 0.5
+            if step < MIN_STEP:
+                return _hand_over(objective, w, options, callback, history, iteration)
+        w = w + step * direction
+    return SolverResult(w, options.max_iter, False, history, "max_iter reached")
+
+
+def _hand_over(objective, w, options, callback, history, iteration) -> SolverResult:
+    """Warn and continue from ``w`` with L-BFGS for the remaining iterations."""
+    warnings.warn(
+        f"Newton: the Hessian is singular or ill-conditioned at iteration "
+        f"{iteration}; continuing with L-BFGS. Unpenalised data that are "
+        "(nearly) separable or have collinear features cause this; a finite C "
+        "avoids it.",
+        SingularHessianWarning,
+        stacklevel=4,
+    )
+    remaining = dataclasses.replace(options, max_iter=max(options.max_iter, 100))
+    rest = lbfgs.solve(objective, w, remaining, callback)
+    offset_history = [
+        dataclasses.replace(r, iteration=r.iteration + iteration) for r in rest.history
+    ]
+    return SolverResult(
+        rest.w,
+        iteration + rest.n_iter,
+        rest.converged,
+        history + offset_history,
+        f"after Newton hand-over to L-BFGS: {rest.message}",
+    )
