@@ -54,7 +54,7 @@ class InMemorySource:
         self.X = X
         self.y = y
         self.sample_weight = sample_weight
-        n_samples, n_features = X.shape
+        n_features = X.shape[1]
         if block_rows is None:
             row_bytes = max(1, n_features) * X.dtype.itemsize
             block_rows = max(64, BLOCK_BYTES // row_bytes)
