@@ -85,7 +85,7 @@ def _circle_centers(
     # A uniformly random plane: orthonormal columns of a Gaussian matrix.
     plane, _ = np.linalg.qr(rng.standard_normal((n_features, 2)))
     angles = 2 * np.pi * np.arange(n_classes) / n_classes
-    radius = separation / (2 * np.sin(np.pi / n_classes))
+    radius = separation / (2 * np.sin(np.pi / n_classes)) if n_classes > 1 else 0.0
     circle = radius * np.column_stack([np.cos(angles), np.sin(angles)])
     return offset + circle @ plane.T
 

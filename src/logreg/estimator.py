@@ -77,6 +77,20 @@ _PARAMETER_CONSTRAINTS = {
 }
 
 
+#: Attributes set by ``fit``; removed again at the start of each ``fit``.
+_FITTED_ATTRIBUTES = (
+    "classes_",
+    "coef_",
+    "intercept_",
+    "n_features_in_",
+    "feature_names_in_",
+    "n_iter_",
+    "loss_curve_",
+    "solver_",
+    "converged_",
+)
+
+
 class LogisticRegression(ClassifierMixin, BaseEstimator):
     r"""Logistic regression (binary and multinomial) with an L2 penalty.
 
@@ -115,7 +129,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Mini-batch rows for ``"sgd"``; ``None`` means 256.
     class_weight : dict, "balanced" or None, default=None
         Weights per class, multiplying ``sample_weight``. ``"balanced"`` uses
-        ``n_samples / (n_classes * bincount(y))`` (weighted counts).
+        ``n_samples / (n_classes * bincount(y))`` (weighted counts). Values
+        must be finite and >= 0, and every class must keep a positive total
+        weight (sample weight times class weight).
     warm_start : bool, default=False
         Start from the previous fit's coefficients when shapes agree.
     random_state : int, Generator or None, default=None
@@ -214,6 +230,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             if np.any(weights < 0):
                 raise ValueError("sample_weight contains negative values.")
             weights = weights.copy()
+        if not np.sum(weights) > 0:
+            raise ValueError("The sample weights sum to zero: nothing to fit.")
+        codes = np.searchsorted(self.classes_, y)
+        self._check_every_class_weighted(weights, codes, "sample_weight")
         if self.class_weight is not None:
             if isinstance(self.class_weight, dict):
                 unknown = set(self.class_weight) - set(self.classes_.tolist())
@@ -222,13 +242,40 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                         f"class_weight has keys {sorted(map(str, unknown))} that are "
                         f"not classes; classes are {self.classes_.tolist()}."
                     )
-            per_class = compute_class_weight(
-                self.class_weight, classes=self.classes_, y=y, sample_weight=weights
+            per_class = np.asarray(
+                compute_class_weight(
+                    self.class_weight, classes=self.classes_, y=y, sample_weight=weights
+                ),
+                dtype=np.float64,
             )
-            weights *= per_class[np.searchsorted(self.classes_, y)]
-        if not np.sum(weights) > 0:
-            raise ValueError("The sample weights sum to zero: nothing to fit.")
+            if not np.all(np.isfinite(per_class) & (per_class >= 0)):
+                given = dict(
+                    zip(self.classes_.tolist(), per_class.tolist(), strict=True)
+                )
+                raise ValueError(
+                    f"class_weight values must be finite and >= 0, got {given}."
+                )
+            weights *= per_class[codes]
+            self._check_every_class_weighted(weights, codes, "class_weight")
         return weights
+
+    def _check_every_class_weighted(
+        self, weights: np.ndarray, codes: np.ndarray, source: str
+    ) -> None:
+        """Raise unless every class has a positive total weight.
+
+        A class whose rows all weigh zero is absent from the objective: its
+        unpenalised intercept would run off to minus infinity.
+        """
+        totals = np.bincount(codes, weights=weights, minlength=len(self.classes_))
+        empty = self.classes_[~(totals > 0)].tolist()
+        if empty:
+            present = self.classes_[totals > 0].tolist()
+            raise ValueError(
+                f"After {source}, the classes {empty} have zero total weight and "
+                f"only {present} remain: every class in y needs a positive total "
+                "weight (drop the rows of an unwanted class instead)."
+            )
 
     # ------------------------------------------------------------------- fit
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
@@ -242,12 +289,21 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             Class labels (any sortable type), at least two distinct.
         sample_weight : array-like of shape (n_samples,), optional
             Non-negative weights; an integer weight equals repeating the row.
+            Every class needs a positive total weight.
 
         Returns
         -------
         self
+
+        Raises
+        ------
+        ValueError
+            For invalid parameters (raised before anything changes) or invalid
+            data; after invalid data or a :class:`DivergenceError` the
+            estimator is unfitted, never left with stale or NaN coefficients.
         """
         self._validate_params()
+        previous = self._forget_fit()
         X, y = validate_data(
             self,
             X,
@@ -262,7 +318,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if n_classes < 2:
             raise ValueError(
                 "This solver needs samples of at least 2 classes in the data, but "
-                f"the data contain only one class: {self.classes_[0]!r}."
+                f"the data contain only one class: {self.classes_.tolist()[0]!r}."
             )
         weights = self._sample_weights(sample_weight, y, X.shape[0])
         source = InMemorySource(X, y_encoded, weights)
@@ -282,7 +338,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             verbose=int(self.verbose),
         )
         result = SOLVERS[self.solver_](
-            objective, self._initial_params(objective), options
+            objective, self._initial_params(objective, previous), options
         )
         coef, intercept = objective.unpack(result.w)
         self.coef_ = np.array(coef)
@@ -302,15 +358,36 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             self._warn_if_separated(X, y_encoded, weights)
         return self
 
-    def _initial_params(self, objective: LogisticObjective) -> np.ndarray:
-        """Zeros, or the previous coefficients under ``warm_start``."""
-        previous = getattr(self, "coef_", None)
+    def _forget_fit(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Drop the fitted attributes; return the old ``(coef_, intercept_)``.
+
+        A fit that fails part-way (bad labels, a diverging solver) then leaves
+        an unfitted estimator, never one mixing new ``classes_`` with stale
+        coefficients.
+        """
+        previous = None
+        if hasattr(self, "coef_"):
+            previous = (self.coef_, self.intercept_)
+        for name in _FITTED_ATTRIBUTES:
+            self.__dict__.pop(name, None)
+        return previous
+
+    def __sklearn_is_fitted__(self) -> bool:
+        """Fitted once a fit has produced coefficients."""
+        return hasattr(self, "coef_")
+
+    def _initial_params(
+        self,
+        objective: LogisticObjective,
+        previous: tuple[np.ndarray, np.ndarray] | None,
+    ) -> np.ndarray:
+        """Zeros, or the previous ``(coef_, intercept_)`` under ``warm_start``."""
         if (
             self.warm_start
             and previous is not None
-            and previous.shape == (objective.n_rows, objective.source.n_features)
+            and previous[0].shape == (objective.n_rows, objective.source.n_features)
         ):
-            return objective.pack(previous, self.intercept_)
+            return objective.pack(*previous)
         return np.zeros(objective.n_params)
 
     def _warn_if_separated(

@@ -108,6 +108,15 @@ class LogisticObjective:
         """Number of rows in the data source."""
         return self.source.n_samples
 
+    @property
+    def eps(self) -> float:
+        """Machine epsilon of the kernels' arithmetic (the dtype of ``X``).
+
+        Values and gradients are accurate to about ``eps`` relative, which
+        bounds how small a decrease a line search can see.
+        """
+        return float(np.finfo(self.source.dtype).eps)
+
     def unpack(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Split a flat parameter vector into coefficients and intercepts.
 

@@ -3,12 +3,12 @@
 Every function works on plain arrays (``coef``, ``intercept``, ``X``, ``y``),
 so it can show any iterate of a solver, not only a fitted estimator.
 matplotlib is imported inside the functions (it is an optional dependency:
-``pip install "logreg[plot]"``). Figures are created with the Agg canvas and
+``pip install "logreg[plot]"``). Figures are created on the Agg canvas and
 never through :mod:`matplotlib.pyplot`, so nothing opens a window and no
-global figure state builds up.
+global figure state builds up; save one with ``ax.figure.savefig(path)``.
 
-Colours: with two classes, class 0 is blue and class 1 red, matching a
-diverging map of ``P(class 1)``; with ``K > 2`` classes each class has a
+Colours: with two classes, class 0 is blue and class 1 red, the two ends of
+a diverging map of ``P(class 1)``; with ``K > 2`` classes each class has a
 ``tab10`` colour and the plane is painted by the most probable class, paler
 where the model is less sure.
 """
@@ -16,6 +16,7 @@ where the model is less sure.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from os import PathLike
 from typing import TYPE_CHECKING, Any
 
@@ -33,29 +34,37 @@ __all__ = [
     "plot_data",
     "plot_decision_boundary",
     "plot_loss_curve",
+    "require_matplotlib",
 ]
 
 _INSTALL_HINT = 'plotting needs matplotlib and pillow: pip install "logreg[plot]"'
-#: Ends of the diverging map, used for the two classes' points.
+#: The two classes' colours: the ends of the diverging map below.
 _BINARY_COLORS = ("#2166ac", "#b2182b")
 _BINARY_CMAP = "RdBu_r"
+#: Opacity of the probability shading, light enough for the points to stand out.
+_SHADE_ALPHA = 0.55
 #: Mesh points per axis for the probability map.
-_RESOLUTION = 200
+_RESOLUTION = 160
 
 
-def _matplotlib():
-    """Import matplotlib, or raise ImportError with the install hint."""
+def require_matplotlib() -> None:
+    """Check that matplotlib and pillow are installed.
+
+    Raises
+    ------
+    ImportError
+        With the hint ``pip install "logreg[plot]"`` when one is missing.
+    """
     try:
-        import matplotlib
-        import PIL  # noqa: F401  (GIFs and PNG metadata go through pillow)
+        import matplotlib  # noqa: F401
+        import PIL  # noqa: F401  (the GIF writer needs pillow)
     except ImportError as error:
         raise ImportError(_INSTALL_HINT) from error
-    return matplotlib
 
 
 def _new_figure(figsize: tuple[float, float]) -> Figure:
     """A figure on the Agg canvas, independent of pyplot."""
-    _matplotlib()
+    require_matplotlib()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -67,22 +76,13 @@ def _new_figure(figsize: tuple[float, float]) -> Figure:
 def _axes(ax: Axes | None, figsize: tuple[float, float] = (6.4, 5.0)) -> Axes:
     """``ax``, or the axes of a new figure."""
     if ax is not None:
-        _matplotlib()
+        require_matplotlib()
         return ax
     return _new_figure(figsize).add_subplot()
 
 
-def _class_colors(n_classes: int) -> list[Any]:
-    """One colour per class: blue/red for two, ``tab10`` for more."""
-    if n_classes == 2:
-        return list(_BINARY_COLORS)
-    from matplotlib import colormaps
-
-    palette = colormaps["tab10"]
-    return [palette(k % palette.N) for k in range(n_classes)]
-
-
-def _as_2d(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+# --------------------------------------------------------------------- inputs
+def _points(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y).ravel()
     if X.ndim != 2 or X.shape[1] != 2:
@@ -92,33 +92,24 @@ def _as_2d(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
+def _model(coef: Any, intercept: Any) -> tuple[np.ndarray, np.ndarray]:
+    coef = np.atleast_2d(np.asarray(coef, dtype=np.float64))
+    intercept = np.asarray(intercept, dtype=np.float64).ravel()
+    if coef.shape[1] != 2 or intercept.shape != (coef.shape[0],):
+        raise ValueError(
+            "coef must have shape (1, 2) or (K, 2) and intercept (1,) or (K,); "
+            f"got {coef.shape} and {intercept.shape}"
+        )
+    if coef.shape[0] == 2:  # two softmax rows: P(class 1) = sigmoid(z_1 - z_0)
+        return coef[1:] - coef[:1], intercept[1:] - intercept[:1]
+    return coef, intercept
+
+
 def _n_classes(y: np.ndarray, coef: np.ndarray | None = None) -> int:
     """Classes shown: from the model's rows when given, else from ``y``."""
     if coef is not None:
         return 2 if coef.shape[0] == 1 else coef.shape[0]
     return max(2, int(np.max(y)) + 1) if len(y) else 2
-
-
-def _scatter(ax: Axes, X: np.ndarray, y: np.ndarray, n_classes: int) -> None:
-    """The points, one colour per class, labelled for the legend."""
-    for k, color in enumerate(_class_colors(n_classes)):
-        rows = y == k
-        ax.scatter(
-            X[rows, 0],
-            X[rows, 1],
-            s=22,
-            color=color,
-            edgecolors="white",
-            linewidths=0.6,
-            alpha=0.9,
-            label=f"class {k}",
-            zorder=3,
-        )
-
-
-def _label_axes(ax: Axes) -> None:
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
 
 
 def _limits(X: np.ndarray) -> tuple[float, float, float, float]:
@@ -129,6 +120,166 @@ def _limits(X: np.ndarray) -> tuple[float, float, float, float]:
     return float(x_lo), float(x_hi), float(y_lo), float(y_hi)
 
 
+# ------------------------------------------------------------------ pieces
+def _class_colors(n_classes: int) -> list[Any]:
+    """One colour per class: blue/red for two, ``tab10`` for more."""
+    if n_classes == 2:
+        return list(_BINARY_COLORS)
+    from matplotlib import colormaps
+
+    palette = colormaps["tab10"]
+    return [palette(k % palette.N) for k in range(n_classes)]
+
+
+def _scatter(ax: Axes, X: np.ndarray, y: np.ndarray, n_classes: int) -> None:
+    """The points, one colour per class, labelled for the legend."""
+    for k, color in enumerate(_class_colors(n_classes)):
+        rows = y == k
+        ax.scatter(
+            X[rows, 0],
+            X[rows, 1],
+            s=24,
+            color=color,
+            edgecolors="black",
+            linewidths=0.5,
+            label=f"class {k}",
+            zorder=3,
+        )
+
+
+def _label_axes(ax: Axes) -> None:
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+
+
+def _boundary_handle(n_classes: int):
+    """Legend entry for the boundary line(s)."""
+    from matplotlib.lines import Line2D
+
+    label = "decision boundary (P = 0.5)" if n_classes == 2 else "decision boundaries"
+    return Line2D([], [], color="black", linewidth=2, label=label)
+
+
+def _confidence_scale(n_classes: int):
+    """A grey scale from ``1/K`` to 1 standing for the multiclass shading."""
+    from matplotlib import colormaps
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import LinearSegmentedColormap, Normalize
+
+    grey = colormaps["Greys"]
+    ramp = LinearSegmentedColormap.from_list("confidence", [grey(0.1), grey(0.55)])
+    return ScalarMappable(norm=Normalize(1 / n_classes, 1.0), cmap=ramp)
+
+
+def _add_colorbar(figure: Figure, ax: Any, n_classes: int) -> None:
+    """One colour bar explaining the shading, beside ``ax`` (axes or array)."""
+    if n_classes == 2:
+        from matplotlib.cm import ScalarMappable
+        from matplotlib.colors import Normalize
+
+        mappable = ScalarMappable(norm=Normalize(0.0, 1.0), cmap=_BINARY_CMAP)
+        bar = figure.colorbar(mappable, ax=ax, shrink=0.9, alpha=_SHADE_ALPHA)
+        bar.set_label("P(class 1)")
+        bar.set_ticks([0.0, 0.25, 0.5, 0.75, 1.0])
+    else:
+        bar = figure.colorbar(_confidence_scale(n_classes), ax=ax, shrink=0.9)
+        bar.set_label("probability of the most likely class")
+
+
+@dataclass
+class _BoundaryArtists:
+    """What :func:`_draw_model` put on an axes, so a new model can replace it."""
+
+    ax: Any
+    mesh: tuple[np.ndarray, np.ndarray]
+    image: Any
+    contours: list[Any]
+
+
+def _shading(
+    coef: np.ndarray, intercept: np.ndarray, xx: np.ndarray, yy: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Image of the model over the mesh, and fields whose zero set is a border.
+
+    Returns
+    -------
+    image : ndarray of shape (m, m) or (m, m, 3)
+        ``P(class 1)`` for a binary model; RGB colours for ``K > 2`` classes.
+    borders : list of ndarray of shape (m, m)
+        Binary: ``z`` itself. Multiclass: ``z_k - max_{j != k} z_j`` for each
+        ``k``, which changes sign exactly on class ``k``'s border.
+    """
+    z = np.column_stack([xx.ravel(), yy.ravel()]) @ coef.T + intercept
+    if z.shape[1] == 1:
+        return sigmoid(z[:, 0]).reshape(xx.shape), [z[:, 0].reshape(xx.shape)]
+    n_classes = z.shape[1]
+    probability = softmax(z)
+    winner = np.argmax(probability, axis=1)
+    # Confidence 0 at the uniform 1/K, 1 at certainty; paler when unsure.
+    confidence = (probability.max(axis=1) - 1 / n_classes) / (1 - 1 / n_classes)
+    from matplotlib.colors import to_rgb
+
+    colors = np.array([to_rgb(c) for c in _class_colors(n_classes)])
+    strength = (0.12 + _SHADE_ALPHA * confidence)[:, None]
+    rgb = 1.0 - strength * (1.0 - colors[winner])
+    borders = []
+    for k in range(n_classes):
+        others = np.delete(z, k, axis=1).max(axis=1)
+        borders.append((z[:, k] - others).reshape(xx.shape))
+    return rgb.reshape(*xx.shape, 3), borders
+
+
+def _draw_borders(ax: Axes, xx, yy, borders: list[np.ndarray]) -> list[Any]:
+    """Zero contours of the border fields that cross zero inside the window."""
+    contours = []
+    for field in borders:
+        # contour() warns when the level lies outside the data, and the
+        # boundary of a poor model (a random start) is often out of view.
+        if field.min() < 0.0 < field.max():
+            contours.append(
+                ax.contour(
+                    xx, yy, field, levels=[0.0], colors="black", linewidths=2, zorder=2
+                )
+            )
+    return contours
+
+
+def _draw_model(
+    ax: Axes, coef: np.ndarray, intercept: np.ndarray, X: np.ndarray
+) -> _BoundaryArtists:
+    """Shading and boundary of one model on ``ax``, windowed to ``X``."""
+    x_lo, x_hi, y_lo, y_hi = _limits(X)
+    xx, yy = np.meshgrid(
+        np.linspace(x_lo, x_hi, _RESOLUTION), np.linspace(y_lo, y_hi, _RESOLUTION)
+    )
+    image, borders = _shading(coef, intercept, xx, yy)
+    style = {"cmap": _BINARY_CMAP, "vmin": 0.0, "vmax": 1.0, "alpha": _SHADE_ALPHA}
+    artist = ax.imshow(
+        image,
+        extent=(x_lo, x_hi, y_lo, y_hi),
+        origin="lower",
+        aspect="auto",
+        interpolation="bilinear",
+        zorder=1,
+        **(style if image.ndim == 2 else {}),
+    )
+    ax.set(xlim=(x_lo, x_hi), ylim=(y_lo, y_hi))
+    return _BoundaryArtists(ax, (xx, yy), artist, _draw_borders(ax, xx, yy, borders))
+
+
+def _redraw_model(
+    artists: _BoundaryArtists, coef: np.ndarray, intercept: np.ndarray
+) -> None:
+    """Replace the model drawn by :func:`_draw_model`; the points stay."""
+    xx, yy = artists.mesh
+    image, borders = _shading(coef, intercept, xx, yy)
+    artists.image.set_data(image)
+    for contour in artists.contours:
+        contour.remove()
+    artists.contours = _draw_borders(artists.ax, xx, yy, borders)
+
+
+# ------------------------------------------------------------------ public
 def plot_data(X: Any, y: Any, ax: Axes | None = None) -> Axes:
     """Scatter plot of two-feature data, coloured by class.
 
@@ -146,7 +297,7 @@ def plot_data(X: Any, y: Any, ax: Axes | None = None) -> Axes:
     matplotlib Axes
         Save it with ``ax.figure.savefig(path)``.
     """
-    X, y = _as_2d(X, y)
+    X, y = _points(X, y)
     ax = _axes(ax)
     n_classes = _n_classes(y)
     _scatter(ax, X, y, n_classes)
@@ -154,6 +305,7 @@ def plot_data(X: Any, y: Any, ax: Axes | None = None) -> Axes:
     ax.set(xlim=(x_lo, x_hi), ylim=(y_lo, y_hi))
     ax.set_title(f"The data: {len(X)} points in {n_classes} classes")
     _label_axes(ax)
+    ax.grid(alpha=0.3)
     ax.legend(loc="best", framealpha=0.9)
     return ax
 
@@ -167,21 +319,24 @@ def plot_decision_boundary(
     title: str | None = None,
     *,
     colorbar: bool = True,
+    legend: bool = True,
 ) -> Axes:
     """Class probabilities over the plane, the decision boundary, and the points.
 
-    With two classes the plane is shaded by ``P(class 1) = sigmoid(z)`` on a
-    diverging map, and the boundary is the line ``P = 0.5`` (``z = 0``). With
-    ``K > 2`` classes each point of the plane takes the colour of its most
-    probable class under ``softmax(z)``, paler where that probability is
-    lower, and the boundaries between regions are drawn.
+    With two classes the plane is shaded by ``P(class 1) = sigmoid(z)``,
+    ``z = x W^T + b``, on a diverging map, and the boundary is the line
+    ``P = 0.5`` (``z = 0``). With ``K > 2`` classes each point of the plane
+    takes the colour of its most probable class under ``softmax(z)``, paler
+    where that probability is lower, and the borders between the regions are
+    drawn.
 
     Parameters
     ----------
     coef : array-like of shape (1, 2) or (K, 2)
-        Coefficient rows: one row for a binary model, one per class otherwise.
+        ``W``: one row for a binary model, one per class otherwise (two
+        rows are drawn as the equivalent binary model).
     intercept : array-like of shape (1,) or (K,)
-        Intercepts.
+        ``b``.
     X : array-like of shape (n_samples, 2)
         Points to draw; they also set the plot window.
     y : array-like of shape (n_samples,)
@@ -192,112 +347,33 @@ def plot_decision_boundary(
         Axes title; default ``"Decision boundary"``.
     colorbar : bool, default=True
         Add a colour bar explaining the shading (turn off when the caller
-        draws one shared bar for several axes).
+        draws one bar for several axes).
+    legend : bool, default=True
+        Add a legend of the classes and the boundary: below the plot when
+        this function made the figure, inside ``ax`` otherwise.
 
     Returns
     -------
     matplotlib Axes
     """
-    X, y = _as_2d(X, y)
-    coef = np.atleast_2d(np.asarray(coef, dtype=np.float64))
-    intercept = np.asarray(intercept, dtype=np.float64).ravel()
-    if coef.shape[1] != 2 or intercept.shape != (coef.shape[0],):
-        raise ValueError(
-            "coef must have shape (n_rows, 2) and intercept (n_rows,); got "
-            f"{coef.shape} and {intercept.shape}"
-        )
-    ax = _axes(ax)
+    X, y = _points(X, y)
+    coef, intercept = _model(coef, intercept)
+    own_figure = ax is None
+    ax = _axes(ax, figsize=(6.4, 5.4))
     n_classes = _n_classes(y, coef)
-    x_lo, x_hi, y_lo, y_hi = _limits(X)
-    xx, yy = np.meshgrid(
-        np.linspace(x_lo, x_hi, _RESOLUTION), np.linspace(y_lo, y_hi, _RESOLUTION)
-    )
-    z = np.column_stack([xx.ravel(), yy.ravel()]) @ coef.T + intercept
-    image_kw = {
-        "extent": (x_lo, x_hi, y_lo, y_hi),
-        "origin": "lower",
-        "aspect": "auto",
-        "interpolation": "bilinear",
-        "zorder": 1,
-    }
-    if n_classes == 2:
-        mappable = _binary_map(ax, xx, yy, z[:, 0], image_kw)
-        legend_extra = _boundary_handle("decision boundary, P = 0.5")
-    else:
-        mappable = _multiclass_map(ax, xx, yy, z, image_kw)
-        legend_extra = _boundary_handle("decision boundaries")
+    _draw_model(ax, coef, intercept, X)
     _scatter(ax, X, y, n_classes)
-    ax.set(xlim=(x_lo, x_hi), ylim=(y_lo, y_hi))
     ax.set_title(title or "Decision boundary")
     _label_axes(ax)
-    handles, _ = ax.get_legend_handles_labels()
-    ax.legend(handles=[*handles, legend_extra], loc="best", framealpha=0.9)
+    if legend and own_figure:
+        _figure_legend(ax.figure, ax, n_classes)  # below, clear of the points
+    elif legend:
+        handles, _ = ax.get_legend_handles_labels()
+        handles.append(_boundary_handle(n_classes))
+        ax.legend(handles=handles, loc="best", framealpha=0.9)
     if colorbar:
-        _add_colorbar(ax.figure, mappable, n_classes, ax)
+        _add_colorbar(ax.figure, ax, n_classes)
     return ax
-
-
-def _boundary_handle(label: str):
-    from matplotlib.lines import Line2D
-
-    return Line2D([], [], color="black", linewidth=2, label=label)
-
-
-def _binary_map(ax: Axes, xx, yy, z: np.ndarray, image_kw: dict):
-    """Shade by ``P(class 1)``; draw the 0.5 contour when it is in view."""
-    probability = sigmoid(z).reshape(xx.shape)
-    image = ax.imshow(
-        probability, cmap=_BINARY_CMAP, vmin=0.0, vmax=1.0, alpha=0.75, **image_kw
-    )
-    # contour() warns when the level is outside the data; the boundary of a
-    # poor model (a random start) often lies outside the window.
-    if probability.min() < 0.5 < probability.max():
-        ax.contour(
-            xx, yy, probability, levels=[0.5], colors="black", linewidths=2, zorder=2
-        )
-    return image
-
-
-def _multiclass_map(ax: Axes, xx, yy, z: np.ndarray, image_kw: dict):
-    """Paint by the most probable class, paler where it is less probable."""
-    n_classes = z.shape[1]
-    probability = softmax(z)
-    winner = np.argmax(probability, axis=1)
-    # Confidence 0 at the uniform 1/K, 1 at certainty.
-    confidence = (probability.max(axis=1) - 1 / n_classes) / (1 - 1 / n_classes)
-    colors = np.array([c[:3] for c in _class_colors(n_classes)])
-    strength = (0.15 + 0.6 * confidence)[:, None]
-    rgb = 1.0 - strength * (1.0 - colors[winner])
-    ax.imshow(rgb.reshape(*xx.shape, 3), **image_kw)
-    for k in range(n_classes):
-        # z_k - max_{j != k} z_j changes sign exactly on class k's border.
-        others = np.delete(z, k, axis=1).max(axis=1)
-        margin = (z[:, k] - others).reshape(xx.shape)
-        if margin.min() < 0.0 < margin.max():
-            ax.contour(
-                xx, yy, margin, levels=[0.0], colors="black", linewidths=1.5, zorder=2
-            )
-    return _confidence_scale(n_classes)
-
-
-def _confidence_scale(n_classes: int):
-    """A grey scale from ``1/K`` to 1 standing for the multiclass shading."""
-    from matplotlib import colormaps
-    from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import LinearSegmentedColormap, Normalize
-
-    grey = colormaps["Greys"]
-    ramp = LinearSegmentedColormap.from_list("confidence", [grey(0.1), grey(0.5)])
-    return ScalarMappable(norm=Normalize(1 / n_classes, 1.0), cmap=ramp)
-
-
-def _add_colorbar(figure: Figure, mappable, n_classes: int, ax) -> None:
-    bar = figure.colorbar(mappable, ax=ax, shrink=0.9)
-    if n_classes == 2:
-        bar.set_label("P(class 1)")
-        bar.set_ticks([0.0, 0.25, 0.5, 0.75, 1.0])
-    else:
-        bar.set_label("probability of the most likely class (shade)")
 
 
 def plot_loss_curve(losses: Any, ax: Axes | None = None) -> Axes:
@@ -316,15 +392,25 @@ def plot_loss_curve(losses: Any, ax: Axes | None = None) -> Axes:
     matplotlib Axes
     """
     losses = np.asarray(losses, dtype=np.float64).ravel()
-    ax = _axes(ax, figsize=(6.4, 4.0))
+    ax = _axes(ax, figsize=(6.4, 4.2))
     epochs = np.arange(len(losses))
     ax.plot(epochs, losses, marker="o" if len(losses) <= 60 else None, markersize=4)
-    ax.set_title("Training loss")
+    ax.set_title(f"Training loss: {losses[0]:.4f} at the start, {losses[-1]:.4f} now")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("mean log-loss")
+    ax.set_ylabel("mean log-loss (training rows)")
     ax.set_xlim(0, max(1, len(losses) - 1))
+    ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
     return ax
+
+
+def _figure_legend(figure: Figure, ax: Axes, n_classes: int) -> None:
+    """One legend for a multi-panel figure, below the panels."""
+    handles, _ = ax.get_legend_handles_labels()
+    handles.append(_boundary_handle(n_classes))
+    figure.legend(
+        handles=handles, loc="outside lower center", ncols=min(len(handles), 6)
+    )
 
 
 def boundary_snapshots_figure(
@@ -336,40 +422,40 @@ def boundary_snapshots_figure(
     ----------
     snapshots : sequence of tuples ``(epoch, coef, intercept, ...)``
         ``coef`` of shape (1, 2) or (K, 2), ``intercept`` of shape (1,) or
-        (K,); extra fields (such as the loss) are ignored.
+        (K,); further fields (such as the loss) are ignored.
     X : array-like of shape (n_samples, 2)
     y : array-like of shape (n_samples,)
 
     Returns
     -------
     matplotlib Figure
-        Up to three panels per row and one shared colour bar.
+        Up to three panels per row, one legend and one colour bar.
     """
     if not snapshots:
         raise ValueError("snapshots is empty: nothing to plot")
     n_cols = min(3, len(snapshots))
     n_rows = -(-len(snapshots) // n_cols)
-    figure = _new_figure((4.3 * n_cols + 1.2, 3.9 * n_rows))
+    figure = _new_figure((4.2 * n_cols + 1.3, 3.7 * n_rows + 0.9))
     axes = figure.subplots(n_rows, n_cols, squeeze=False)
     for ax, snapshot in zip(axes.flat, snapshots, strict=False):
         epoch, coef, intercept = snapshot[:3]
         plot_decision_boundary(
-            coef, intercept, X, y, ax=ax, title=f"epoch {epoch}", colorbar=False
+            coef,
+            intercept,
+            X,
+            y,
+            ax=ax,
+            title=f"epoch {epoch}",
+            colorbar=False,
+            legend=False,
         )
     for ax in axes.flat[len(snapshots) :]:
         ax.set_axis_off()
-    for ax in axes.flat[1 : len(snapshots)]:
-        ax.get_legend().remove()  # one legend (first panel) is enough
-    first = axes.flat[0]
     n_classes = _n_classes(np.asarray(y), np.atleast_2d(snapshots[0][1]))
-    _add_colorbar(figure, _shading_mappable(first, n_classes), n_classes, axes)
+    _add_colorbar(figure, axes, n_classes)
+    _figure_legend(figure, axes.flat[0], n_classes)
     figure.suptitle("Gradient descent moves the decision boundary", fontsize="x-large")
     return figure
-
-
-def _shading_mappable(ax: Axes, n_classes: int):
-    """The colour scale of the shading drawn in ``ax``."""
-    return ax.images[0] if n_classes == 2 else _confidence_scale(n_classes)
 
 
 def animate_boundary(
@@ -378,7 +464,7 @@ def animate_boundary(
     X: Any,
     y: Any,
     path: str | PathLike[str],
-    fps: int = 6,
+    fps: int = 5,
 ) -> str | PathLike[str]:
     """Write an animated GIF: the boundary moving (left), the loss falling (right).
 
@@ -392,8 +478,8 @@ def animate_boundary(
     y : array-like of shape (n_samples,)
     path : str or path-like
         Output file (``.gif``).
-    fps : int, default=6
-        Frames per second; the last frame is held for about a second.
+    fps : int, default=5
+        Frames per second; the last frame is shown a little longer.
 
     Returns
     -------
@@ -402,44 +488,45 @@ def animate_boundary(
     """
     if not snapshots:
         raise ValueError("snapshots is empty: nothing to animate")
-    _matplotlib()
+    require_matplotlib()
     from matplotlib.animation import PillowWriter
 
     losses = np.asarray(losses, dtype=np.float64).ravel()
-    X, y = _as_2d(X, y)
-    figure = _new_figure((11.0, 4.6))
-    left, right = figure.subplots(1, 2, width_ratios=[1.25, 1.0])
+    X, y = _points(X, y)
+    models = [_model(*snapshot[1:3]) for snapshot in snapshots]
+    n_classes = _n_classes(y, models[0][0])
+
+    figure = _new_figure((10.5, 4.9))
+    left, right = figure.subplots(1, 2, width_ratios=[1.2, 1.0])
+    artists = _draw_model(left, *models[0], X)
+    _scatter(left, X, y, n_classes)
+    _label_axes(left)
+    _add_colorbar(figure, left, n_classes)
+    _figure_legend(figure, left, n_classes)
     epochs = np.arange(len(losses))
-    last_epoch = max(1, len(losses) - 1)
-    n_classes = _n_classes(y, np.atleast_2d(snapshots[0][1]))
-    colorbar_drawn = False
+    right.plot(epochs, losses, color="0.75", linewidth=1.5)
+    (done,) = right.plot([], [], color="C0", linewidth=2.5)
+    (now,) = right.plot([], [], "o", color="C3", markersize=8)
+    right.set_xlim(0, max(1, len(losses) - 1))
+    right.set_ylim(0, 1.05 * float(np.max(losses)))
+    right.set_xlabel("epoch")
+    right.set_ylabel("mean log-loss (training rows)")
+    right.grid(alpha=0.3)
+
     writer = PillowWriter(fps=fps)
-    with writer.saving(figure, path, dpi=80):
-        frames = [*snapshots, *[snapshots[-1]] * fps]
-        for snapshot in frames:
-            epoch, coef, intercept = snapshot[:3]
-            left.clear()
-            plot_decision_boundary(
-                coef,
-                intercept,
-                X,
-                y,
-                ax=left,
-                title=f"Decision boundary, epoch {epoch}",
-                colorbar=False,
-            )
-            if not colorbar_drawn:
-                mappable = _shading_mappable(left, n_classes)
-                _add_colorbar(figure, mappable, n_classes, left)
-                colorbar_drawn = True
-            right.clear()
-            right.plot(epochs, losses, color="0.8", linewidth=1.5)
-            right.plot(epochs[: epoch + 1], losses[: epoch + 1], color="C0", lw=2)
-            right.plot([epoch], [losses[epoch]], "o", color="C3", markersize=7)
-            right.set_xlim(0, last_epoch)
+    with writer.saving(figure, path, dpi=72):
+        for index, (snapshot, model) in enumerate(zip(snapshots, models, strict=True)):
+            epoch = int(snapshot[0])
+            if index:
+                _redraw_model(artists, *model)
+            left.set_title(f"Decision boundary after epoch {epoch}")
+            done.set_data(epochs[: epoch + 1], losses[: epoch + 1])
+            now.set_data([epoch], [losses[epoch]])
             right.set_title(f"Training loss: {losses[epoch]:.4f}")
-            right.set_xlabel("epoch")
-            right.set_ylabel("mean log-loss")
-            right.grid(alpha=0.3)
+            writer.grab_frame()
+            if index == 0:
+                # The layout is fixed now; recomputing it every frame is slow.
+                figure.set_layout_engine(None)
+        for _ in range(max(1, fps // 2)):  # hold the final picture
             writer.grab_frame()
     return path

@@ -17,6 +17,9 @@ __all__ = ["BLOCK_BYTES", "InMemorySource"]
 #: Target size of one block of X in bytes: small enough for a core's L2 cache,
 #: so ``z = X_b w`` and ``X_b.T @ r`` read the block from cache the second time.
 BLOCK_BYTES = 1 << 20
+#: At most this many rows per block: float32 partial sums within a block are
+#: float32 (BLAS), so long blocks of narrow data would lose precision.
+MAX_BLOCK_ROWS = 8192
 
 
 def _add(total: Any, part: Any) -> Any:
@@ -57,7 +60,7 @@ class InMemorySource:
         n_features = X.shape[1]
         if block_rows is None:
             row_bytes = max(1, n_features) * X.dtype.itemsize
-            block_rows = max(64, BLOCK_BYTES // row_bytes)
+            block_rows = min(MAX_BLOCK_ROWS, max(64, BLOCK_BYTES // row_bytes))
         self.block_rows = int(block_rows)
 
     @property

@@ -63,7 +63,7 @@ def solve(
     w = np.array(w0, dtype=np.float64)
     history: list[IterationRecord] = []
     step = float("nan")
-    eps = np.finfo(np.float64).eps
+    eps = objective.eps
     flat = objective.flat_directions()
     for iteration in range(options.max_iter + 1):
         value, grad, hessian = objective.value_grad_hessian(w)
@@ -92,15 +92,34 @@ def solve(
         # of F no step can make progress.
         if 0.5 * decrement <= 4 * eps * max(abs(value), 1.0):
             return SolverResult(w, iteration, True, history, "Newton decrement ~ 0")
-        step = 1.0
-        while objective.value(w + step * direction) > value - (
-            ARMIJO_SLOPE * step * decrement
-        ):
-            step *= 0.5
-            if step < MIN_STEP:
-                return _hand_over(objective, w, options, callback, history, iteration)
+        step = _line_search(objective, w, value, grad_max, direction, decrement)
+        if step == 0.0:
+            return _hand_over(objective, w, options, callback, history, iteration)
         w = w + step * direction
     return SolverResult(w, options.max_iter, False, history, "max_iter reached")
+
+
+def _line_search(objective, w, value, grad_max, direction, decrement) -> float:
+    """Armijo backtracking from step 1; 0.0 when no acceptable step exists.
+
+    Near the optimum the predicted decrease falls below the rounding of the
+    objective (about ``eps * |F|``, large for float32 data), where Armijo can
+    never pass; there a step is accepted if it reduces max |gradient|, as in
+    scikit-learn's Newton solver.
+    """
+    rounding = 16 * objective.eps * max(abs(value), 1.0)
+    step = 1.0
+    while step >= MIN_STEP:
+        trial = w + step * direction
+        trial_value = objective.value(trial)
+        if trial_value <= value - ARMIJO_SLOPE * step * decrement:
+            return step
+        if abs(trial_value - value) <= rounding:
+            _, trial_grad = objective.value_and_grad(trial)
+            if np.max(np.abs(trial_grad)) < grad_max:
+                return step
+        step *= 0.5
+    return 0.0
 
 
 def _hand_over(objective, w, options, callback, history, iteration) -> SolverResult:
