@@ -110,7 +110,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     fit_intercept : bool, default=True
         Fit an unpenalised intercept per coefficient row.
     solver : {"auto", "gd", "sgd", "lbfgs", "newton"}, default="auto"
-        ``"auto"`` picks Newton for up to 500 parameters, L-BFGS above
+        ``"auto"`` picks Newton for up to 2000 parameters, L-BFGS above
         (see :mod:`logreg.solvers.auto`).
     max_iter : int or None, default=None
         Iteration limit (epochs for ``"sgd"``); ``None`` uses the solver's

@@ -1,0 +1,157 @@
+"""The solver contract, each solver's own behaviour, and the ``auto`` rule."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize
+
+import logreg
+from logreg.objective import LogisticObjective
+from logreg.solvers import (
+    SOLVERS,
+    DivergenceError,
+    SingularHessianWarning,
+    SolverOptions,
+    resolve_solver,
+)
+from logreg.solvers.auto import MAX_NEWTON_PARAMS
+from logreg.sources import InMemorySource
+from reference import load, sklearn_objective
+
+
+def make_objective(name="breast_cancer", C=1.0, X=None, y=None):
+    if X is None:
+        X, y = load(name)
+    classes, codes = np.unique(y, return_inverse=True)
+    source = InMemorySource(np.ascontiguousarray(X), codes, np.ones(len(y)))
+    return LogisticObjective(source, len(classes), C)
+
+
+@pytest.mark.parametrize("solver", sorted(SOLVERS))
+def test_contract_history_and_callback(solver):
+    objective = make_objective("iris")
+    seen = []
+    result = SOLVERS[solver](
+        objective,
+        np.zeros(objective.n_params),
+        SolverOptions(tol=1e-6, max_iter=300, random_state=np.random.default_rng(0)),
+        lambda record, w: seen.append((record.iteration, w.copy())),
+    )
+    assert result.n_iter == len(result.history) == len(seen) > 0
+    assert [r.iteration for r in result.history] == list(range(1, result.n_iter + 1))
+    # Each record's value is the objective at the parameters the callback saw.
+    for record, (_, w) in zip(result.history, seen, strict=True):
+        assert record.value == pytest.approx(objective.value(w), rel=1e-12)
+    times = [r.time for r in result.history]
+    assert times == sorted(times)
+    assert result.w.shape == (objective.n_params,)
+
+
+def test_scipy_reference_optimum_agrees_with_newton():
+    """Newton's optimum equals SciPy's trust-region Newton-CG on our derivatives."""
+    objective = make_objective("breast_cancer")
+    w0 = np.zeros(objective.n_params)
+    reference = minimize(
+        objective.value_and_grad,
+        w0,
+        jac=True,
+        hessp=objective.hessp,
+        method="trust-ncg",
+        options={"gtol": 1e-10},
+    )
+    result = SOLVERS["newton"](objective, w0, SolverOptions(tol=1e-10))
+    np.testing.assert_allclose(result.w, reference.x, rtol=1e-6, atol=1e-8)
+
+
+def test_newton_converges_quadratically():
+    objective = make_objective("breast_cancer")
+    result = SOLVERS["newton"](
+        objective, np.zeros(objective.n_params), SolverOptions(tol=1e-12)
+    )
+    assert result.converged and result.n_iter <= 12
+    grads = [r.grad_max for r in result.history if r.grad_max > 1e-13]
+    # Locally quadratic: the last steps at least square the error (up to scale).
+    assert grads[-1] <= 10 * grads[-2] ** 1.5
+
+
+def test_newton_hands_over_to_lbfgs_on_a_singular_hessian():
+    X, y = load("imbalanced")  # overlapping classes: a finite unpenalised optimum
+    X = np.hstack([X, X[:, :1]])  # a duplicated column: singular without penalty
+    model = logreg.LogisticRegression(C=np.inf, solver="newton", tol=1e-8)
+    with pytest.warns(SingularHessianWarning, match="continuing with L-BFGS"):
+        model.fit(X, y)
+    assert np.all(np.isfinite(model.coef_))
+    # The fitted probabilities are unique even where coefficients are not.
+    single = logreg.LogisticRegression(C=np.inf, solver="lbfgs", tol=1e-8)
+    single.fit(X[:, :-1], y)
+    np.testing.assert_allclose(
+        model.predict_proba(X), single.predict_proba(X[:, :-1]), atol=1e-5
+    )
+
+
+def test_fixed_step_gd_matches_hand_written_descent():
+    """gd with a learning rate is exactly w <- w - lr * grad of the mean loss."""
+    X, y = load("blobs")
+    lr, epochs = 0.05, 25
+    model = logreg.LogisticRegression(
+        C=np.inf, solver="gd", learning_rate=lr, max_iter=epochs, tol=0.0
+    )
+    with pytest.warns(logreg.ConvergenceWarning):
+        model.fit(X, y)
+    w, b = np.zeros(2), 0.0
+    for _ in range(epochs):
+        p = 1.0 / (1.0 + np.exp(-(X @ w + b)))
+        w, b = w - lr * X.T @ (p - y) / len(y), b - lr * np.mean(p - y)
+    np.testing.assert_allclose(model.coef_[0], w, rtol=1e-12)
+    np.testing.assert_allclose(model.intercept_[0], b, rtol=1e-12)
+
+
+@pytest.mark.parametrize("solver", ["gd", "sgd"])
+def test_divergence_is_an_error_never_nan(solver):
+    X, y = load("iris")
+    model = logreg.LogisticRegression(
+        solver=solver, learning_rate=1e8, max_iter=50, random_state=0, C=np.inf
+    )
+    with pytest.raises(DivergenceError, match="diverged"):
+        model.fit(X * 1e3, y)
+    assert not hasattr(model, "coef_")
+
+
+def test_sgd_is_reproducible_and_seed_dependent():
+    X, y = load("breast_cancer")
+    fits = [
+        logreg.LogisticRegression(solver="sgd", random_state=seed, max_iter=5)
+        for seed in (0, 0, 1)
+    ]
+    for model in fits:
+        with pytest.warns(logreg.ConvergenceWarning):
+            model.fit(X, y)
+    np.testing.assert_array_equal(fits[0].coef_, fits[1].coef_)
+    assert not np.array_equal(fits[0].coef_, fits[2].coef_)
+
+
+@pytest.mark.parametrize("C", [0.1, 10.0])
+def test_every_solver_minimises_the_same_objective(C):
+    X, y = load("wine")
+    values = {}
+    for solver in sorted(SOLVERS):
+        model = logreg.LogisticRegression(
+            C=C, solver=solver, tol=1e-7, max_iter=3000, random_state=0
+        ).fit(X, y)
+        values[solver] = sklearn_objective(X, y, model.coef_, model.intercept_, C)
+    best = min(values.values())
+    for solver, value in values.items():
+        assert (value - best) / best <= (1e-3 if solver == "sgd" else 1e-6), solver
+
+
+def test_auto_rule_by_shape():
+    assert resolve_solver("auto", 10_000, MAX_NEWTON_PARAMS) == "newton"
+    assert resolve_solver("auto", 10_000, MAX_NEWTON_PARAMS + 1) == "lbfgs"
+    assert resolve_solver("gd", 10, 10) == "gd"
+    X, y = load("digits")  # 10 classes x 65 columns = 650 parameters
+    wide = np.hstack([X] * 4)  # 10 classes x 257 columns = 2570 parameters
+    assert logreg.LogisticRegression().fit(X, y).solver_ == "newton"
+    assert logreg.LogisticRegression(C=0.01).fit(wide, y).solver_ == "lbfgs"
+    X, y = load("breast_cancer")
+    assert logreg.LogisticRegression().fit(X, y).solver_ == "newton"
