@@ -120,13 +120,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         is at most ``tol`` (``"sgd"``: relative improvement per epoch).
     learning_rate : float or None, default=None
         Step size for ``"gd"``/``"sgd"`` on the mean loss. ``None``: ``"gd"``
-        uses a backtracking line search and ``"sgd"`` uses 0.01.
+        uses a backtracking line search and ``"sgd"`` starts Adam at 0.1
+        (halved on each epoch that does not improve the objective).
     momentum : float, default=0.0
         Momentum for ``"gd"``, in [0, 1).
     nesterov : bool, default=False
         Nesterov momentum for ``"gd"``.
     batch_size : int or None, default=None
-        Mini-batch rows for ``"sgd"``; ``None`` means 256.
+        Mini-batch rows for ``"sgd"``; ``None`` means 32.
     class_weight : dict, "balanced" or None, default=None
         Weights per class, multiplying ``sample_weight``. ``"balanced"`` uses
         ``n_samples / (n_classes * bincount(y))`` (weighted counts). Values

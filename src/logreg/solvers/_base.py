@@ -53,13 +53,13 @@ class SolverOptions:
         Iterations (``sgd``: epochs) at most.
     learning_rate : float or None
         Step size of ``gd``/``sgd``. ``None``: ``gd`` uses a backtracking
-        (Armijo) line search, ``sgd`` uses 0.01.
+        (Armijo) line search, ``sgd`` starts at 0.1.
     momentum : float
         Heavy-ball momentum of ``gd`` in [0, 1).
     nesterov : bool
         Use Nesterov's look-ahead gradient in ``gd``.
     batch_size : int or None
-        Rows per ``sgd`` mini-batch; ``None`` means ``min(256, n_samples)``.
+        Rows per ``sgd`` mini-batch; ``None`` means ``min(32, n_samples)``.
     random_state : numpy Generator
         Randomness for ``sgd`` batch order.
     verbose : int
