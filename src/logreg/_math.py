@@ -16,6 +16,7 @@ __all__ = [
     "log1pexp",
     "log_sigmoid",
     "log_softmax",
+    "logsumexp_and_softmax",
     "sigmoid",
     "sigmoid_derivative",
     "softmax",
@@ -96,6 +97,30 @@ def log_sigmoid(z: np.ndarray) -> np.ndarray:
     return -log1pexp(-z)
 
 
+def logsumexp_and_softmax(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""Row-wise :math:`\log \sum_j e^{z_j}` and the softmax, from one ``exp``.
+
+    The multinomial loss of a row with label ``y`` is ``lse - z[y]``; its
+    gradient in ``z`` is ``softmax - onehot(y)``.
+
+    Parameters
+    ----------
+    z : ndarray of shape (n_samples, n_classes)
+
+    Returns
+    -------
+    lse : ndarray of shape (n_samples,)
+    softmax : ndarray of shape (n_samples, n_classes)
+        Rows sum to one.
+    """
+    z = np.asarray(z)
+    # Subtracting the row maximum makes every exponent <= 0 (log-sum-exp trick).
+    row_max = np.max(z, axis=-1, keepdims=True)
+    e = np.exp(z - row_max)
+    total = np.sum(e, axis=-1, keepdims=True)
+    return (np.log(total) + row_max)[..., 0], e / total
+
+
 def log_softmax(z: np.ndarray) -> np.ndarray:
     r"""Row-wise :math:`z_k - \log \sum_j e^{z_j}`; its gradient is ``I - softmax``.
 
@@ -108,9 +133,7 @@ def log_softmax(z: np.ndarray) -> np.ndarray:
     ndarray of shape (n_samples, n_classes)
     """
     z = np.asarray(z)
-    # Subtracting the row maximum makes every exponent <= 0 (log-sum-exp trick).
-    shifted = z - np.max(z, axis=-1, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    return z - logsumexp_and_softmax(z)[0][..., None]
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -125,7 +148,4 @@ def softmax(z: np.ndarray) -> np.ndarray:
     ndarray of shape (n_samples, n_classes)
         Rows sum to one.
     """
-    z = np.asarray(z)
-    # Row maximum subtracted: exponents <= 0, so no overflow.
-    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
-    return e / np.sum(e, axis=-1, keepdims=True)
+    return logsumexp_and_softmax(z)[1]

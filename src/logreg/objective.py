@@ -47,7 +47,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from logreg._math import log1pexp, log_softmax, sigmoid, sigmoid_derivative, softmax
+from logreg._math import (
+    log1pexp,
+    logsumexp_and_softmax,
+    sigmoid,
+    sigmoid_derivative,
+    softmax,
+)
 from logreg.sources import InMemorySource
 
 __all__ = ["LogisticObjective"]
@@ -192,10 +198,9 @@ class LogisticObjective:
             z1 = z[:, 0]
             y1 = y_b.astype(z.dtype)
             return log1pexp(z1) - y1 * z1, (sigmoid(z1) - y1)[:, None]
-        log_p = log_softmax(z)
+        lse, residual = logsumexp_and_softmax(z)
         rows = np.arange(len(y_b))
-        loss = -log_p[rows, y_b]
-        residual = np.exp(log_p)
+        loss = lse - z[rows, y_b]
         residual[rows, y_b] -= 1.0
         return loss, residual
 
@@ -226,19 +231,6 @@ class LogisticObjective:
 
         return kernel
 
-    def _hessian_weights(self, z: np.ndarray) -> np.ndarray:
-        """Curvature of the loss in ``z``: shape (rows,) binary, (rows, K, K) multi.
-
-        Binary: :math:`\\sigma'(z)`. Multinomial: ``diag(p) - p p^T`` per row.
-        """
-        if self.n_rows == 1:
-            return sigmoid_derivative(z[:, 0])
-        p = softmax(z)
-        weights = -p[:, :, None] * p[:, None, :]
-        k = np.arange(self.n_rows)
-        weights[:, k, k] += p
-        return weights
-
     def _hessp_kernel(self, w: np.ndarray, v: np.ndarray):
         coef_v, intercept_v = self.unpack(v)
 
@@ -248,7 +240,7 @@ class LogisticObjective:
             dz = X_b @ coef_v.T.astype(dtype) + intercept_v.astype(dtype)
             s = s_b.astype(dtype, copy=False)
             if self.n_rows == 1:
-                r = (self._hessian_weights(z) * s * dz[:, 0])[:, None]
+                r = (sigmoid_derivative(z[:, 0]) * s * dz[:, 0])[:, None]
             else:
                 # (diag(p) - p p^T) dz, row by row, without forming K x K blocks.
                 p = softmax(z)
@@ -256,6 +248,36 @@ class LogisticObjective:
             return self._gradient_from_residual(X_b, r)
 
         return kernel
+
+    def _weighted_gram(self, X_b: np.ndarray, h: np.ndarray) -> np.ndarray:
+        """``sum_i h_i x~_i x~_i^T`` for ``h >= 0``, ``x~ = [x, 1]`` with intercept.
+
+        Returns the upper triangle only (the lower is left zero), float64 of
+        shape (n_cols, n_cols).
+        """
+        root = np.sqrt(h)
+        scaled = X_b * root[:, None]
+        n_features = X_b.shape[1]
+        gram = np.zeros((self.n_cols, self.n_cols))
+        # NumPy runs ``A.T @ A`` as a symmetric rank-k update (syrk).
+        gram[:n_features, :n_features] = np.triu(scaled.T @ scaled)
+        if self.fit_intercept:
+            gram[:n_features, n_features] = scaled.T @ root
+            gram[n_features, n_features] = np.sum(h, dtype=np.float64)
+        return gram
+
+    def _weighted_product(self, X_b: np.ndarray, h: np.ndarray) -> np.ndarray:
+        """``sum_i h_i x~_i x~_i^T`` for any sign of ``h``: float64 (n_cols, n_cols)."""
+        weighted = X_b * h[:, None]
+        n_features = X_b.shape[1]
+        product = np.empty((self.n_cols, self.n_cols))
+        product[:n_features, :n_features] = weighted.T @ X_b
+        if self.fit_intercept:
+            column = np.sum(weighted, axis=0, dtype=np.float64)
+            product[:n_features, n_features] = column
+            product[n_features, :n_features] = column
+            product[n_features, n_features] = np.sum(h, dtype=np.float64)
+        return product
 
     def _hessian_kernel(self, w: np.ndarray):
         n_rows, n_cols = self.n_rows, self.n_cols
@@ -266,18 +288,20 @@ class LogisticObjective:
             s = s_b.astype(z.dtype, copy=False)
             value = float(np.dot(s, loss))
             grad = self._gradient_from_residual(X_b, residual * s[:, None])
-            if self.fit_intercept:
-                X_b = np.hstack([X_b, np.ones((X_b.shape[0], 1), dtype=X_b.dtype)])
-            weights = self._hessian_weights(z)
-            hessian = np.empty((n_rows, n_cols, n_rows, n_cols))
             if n_rows == 1:
-                hessian[0, :, 0, :] = (X_b.T * (weights * s)) @ X_b
-            else:
-                for k in range(n_rows):
-                    for l in range(k, n_rows):
-                        block = (X_b.T * (weights[:, k, l] * s)) @ X_b
-                        hessian[k, :, l, :] = block
-                        hessian[l, :, k, :] = block.T
+                hessian = self._weighted_gram(X_b, sigmoid_derivative(z[:, 0]) * s)
+                return value, grad, hessian
+            # Block (k, l) is sum_i s_i (p_ik [k = l] - p_ik p_il) x~_i x~_i^T;
+            # only blocks with k <= l are formed (one triangle, as for binary).
+            p = residual
+            p[np.arange(len(y_b)), y_b] += 1.0  # back from residual to softmax
+            hessian = np.zeros((n_rows, n_cols, n_rows, n_cols))
+            for k in range(n_rows):
+                curvature = s * p[:, k] * (1 - p[:, k])
+                hessian[k, :, k, :] = self._weighted_gram(X_b, curvature)
+                for l in range(k + 1, n_rows):
+                    cross = -s * p[:, k] * p[:, l]
+                    hessian[k, :, l, :] = self._weighted_product(X_b, cross)
             return value, grad, hessian
 
         return kernel
@@ -347,9 +371,11 @@ class LogisticObjective:
         hessian : ndarray of shape (n_params, n_params)
             Symmetric positive semi-definite (definite when ``C < inf``).
         """
-        value, grad, hessian = self.source.sum_over_blocks(self._hessian_kernel(w))
+        value, grad, upper = self.source.sum_over_blocks(self._hessian_kernel(w))
         value, grad = self._finish(w, value, grad)
-        hessian = hessian.reshape(self.n_params, self.n_params) / self.weight_sum
+        upper = upper.reshape(self.n_params, self.n_params)
+        # The kernels fill one triangle; mirror it once, after the sum.
+        hessian = (upper + np.triu(upper, 1).T) / self.weight_sum
         hessian[np.diag_indices_from(hessian)] += self.alpha * self._penalty_mask()
         return value, grad, hessian
 
