@@ -6,6 +6,9 @@ import numpy as np
 import pytest
 
 import logreg
+from logreg.objective import LogisticObjective
+from logreg.solvers import SOLVERS, SolverOptions
+from logreg.sources import InMemorySource
 from reference import PARITY_DATASETS, load, sklearn_objective, sklearn_optimum
 
 C_VALUES = [0.01, 1.0, 100.0]
@@ -82,3 +85,24 @@ def test_sgd_with_sample_weights_reaches_weighted_optimum(name):
         for m in (exact, sgd)
     )
     assert 0 <= (reached - optimum) / optimum <= 1e-3
+
+
+@pytest.mark.parametrize("C", C_VALUES)
+@pytest.mark.parametrize("name", PARITY_DATASETS)
+def test_subsampled_newton_reaches_sklearn_optimum(name, C):
+    """Newton with the Hessian from every 4th row still finds the exact optimum."""
+    X, y = load(name)
+    classes, codes = np.unique(y, return_inverse=True)
+    objective = LogisticObjective(
+        InMemorySource(X, codes, np.ones(len(y))), len(classes), C
+    )
+    result = SOLVERS["newton"](
+        objective,
+        np.zeros(objective.n_params),
+        SolverOptions(tol=1e-8, max_iter=200, hessian_subsample=4),
+    )
+    assert result.converged
+    coef, intercept = objective.unpack(result.w)
+    reference, _ = sklearn_optimum(name, C)
+    value = sklearn_objective(X, y, coef, intercept, C)
+    assert abs(value - reference) / abs(reference) <= 1e-7

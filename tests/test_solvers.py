@@ -155,3 +155,29 @@ def test_auto_rule_by_shape():
     assert logreg.LogisticRegression(C=0.01).fit(wide, y).solver_ == "lbfgs"
     X, y = load("breast_cancer")
     assert logreg.LogisticRegression().fit(X, y).solver_ == "newton"
+
+
+def test_subsampled_objective_keeps_the_penalty_and_estimates_the_hessian():
+    objective = make_objective("breast_cancer", C=0.5)
+    w = np.random.default_rng(1).normal(size=objective.n_params) * 0.1
+    whole = objective.subsampled(1)
+    for got, expected in zip(
+        whole.value_grad_hessian(w), objective.value_grad_hessian(w), strict=True
+    ):
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+    half = objective.subsampled(2)
+    assert half.n_samples == (objective.n_samples + 1) // 2
+    assert half.alpha == pytest.approx(objective.alpha, rel=1e-12)
+    exact, estimate = objective.value_grad_hessian(w)[2], half.value_grad_hessian(w)[2]
+    assert np.linalg.norm(estimate - exact) <= 0.2 * np.linalg.norm(exact)
+
+
+def test_auto_subsamples_the_newton_hessian_only_with_many_rows_per_parameter():
+    from logreg.solvers import auto_hessian_subsample
+    from logreg.solvers.auto import HESSIAN_SUBSAMPLE, MIN_ROWS_PER_PARAM
+
+    p = 101
+    enough = HESSIAN_SUBSAMPLE * MIN_ROWS_PER_PARAM * p
+    assert auto_hessian_subsample(enough, p) == HESSIAN_SUBSAMPLE
+    assert auto_hessian_subsample(enough - 1, p) == 1
+    assert auto_hessian_subsample(400, 3) == 1  # the tutorial's blobs: exact

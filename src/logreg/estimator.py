@@ -24,6 +24,7 @@ from logreg.solvers import (
     SOLVERS,
     ConvergenceWarning,
     SolverOptions,
+    auto_hessian_subsample,
     resolve_solver,
 )
 from logreg.sources import InMemorySource
@@ -337,6 +338,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             batch_size=self.batch_size,
             random_state=np.random.default_rng(self.random_state),
             verbose=int(self.verbose),
+            hessian_subsample=(
+                auto_hessian_subsample(X.shape[0], objective.n_params)
+                if self.solver == "auto" and self.solver_ == "newton"
+                else 1
+            ),
         )
         result = SOLVERS[self.solver_](
             objective, self._initial_params(objective, previous), options

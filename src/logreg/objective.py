@@ -379,6 +379,28 @@ class LogisticObjective:
         hessian[np.diag_indices_from(hessian)] += self.alpha * self._penalty_mask()
         return value, grad, hessian
 
+    def subsampled(self, step: int) -> LogisticObjective:
+        """The same objective estimated from every ``step``-th row.
+
+        Its data term is the weighted mean over the kept rows, and its penalty
+        strength ``alpha`` equals this objective's, so its Hessian estimates
+        this Hessian (sub-sampled Newton uses it for the curvature only).
+
+        Parameters
+        ----------
+        step : int
+            Keep rows ``0, step, 2 step, ...`` of the source.
+
+        Returns
+        -------
+        LogisticObjective
+        """
+        source = self.source.every(step)
+        kept = float(np.sum(source.sample_weight, dtype=np.float64))
+        # alpha = 1 / (C S) must not change: C' S_kept = C S.
+        scaled_C = self.C * self.weight_sum / kept if kept > 0 else self.C
+        return LogisticObjective(source, self.n_classes, scaled_C, self.fit_intercept)
+
     def batch_value_and_grad(
         self, w: np.ndarray, rows: np.ndarray
     ) -> tuple[float, np.ndarray]:

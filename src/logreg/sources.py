@@ -117,6 +117,25 @@ class InMemorySource:
             rows = slice(start, start + self.block_rows)
             yield self.X[rows], self.y[rows], self.sample_weight[rows]
 
+    def every(self, step: int) -> InMemorySource:
+        """A source over every ``step``-th row (views with a row stride, no copy).
+
+        Parameters
+        ----------
+        step : int
+            Keep rows ``0, step, 2 step, ...``.
+
+        Returns
+        -------
+        InMemorySource
+        """
+        return InMemorySource(
+            self.X[::step],
+            self.y[::step],
+            self.sample_weight[::step],
+            n_threads=self.n_threads,
+        )
+
     def take(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return the block ``(X[rows], y[rows], s[rows])`` for a mini-batch."""
         return self.X[rows], self.y[rows], self.sample_weight[rows]

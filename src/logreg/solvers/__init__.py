@@ -15,7 +15,7 @@ from logreg.solvers._base import (
     SolverOptions,
     SolverResult,
 )
-from logreg.solvers.auto import resolve_solver
+from logreg.solvers.auto import auto_hessian_subsample, resolve_solver
 from logreg.solvers.newton import SingularHessianWarning
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "Solver",
     "SolverOptions",
     "SolverResult",
+    "auto_hessian_subsample",
     "resolve_solver",
 ]
 

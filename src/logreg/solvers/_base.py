@@ -62,6 +62,9 @@ class SolverOptions:
         Rows per ``sgd`` mini-batch; ``None`` means ``min(32, n_samples)``.
     random_state : numpy Generator
         Randomness for ``sgd`` batch order.
+    hessian_subsample : int
+        ``newton`` forms the Hessian from every ``hessian_subsample``-th row
+        (1: all rows, the exact Hessian); the gradient is always exact.
     verbose : int
         Print one line per iteration when > 0.
     """
@@ -73,6 +76,7 @@ class SolverOptions:
     nesterov: bool = False
     batch_size: int | None = None
     random_state: np.random.Generator = field(default_factory=np.random.default_rng)
+    hessian_subsample: int = 1
     verbose: int = 0
 
 

@@ -1,5 +1,13 @@
 """Newton's method (IRLS) with a Cholesky solve and an Armijo line search.
 
+With ``options.hessian_subsample = k > 1`` the Hessian comes from every k-th
+row while the value and gradient stay exact (sub-sampled Newton): the fixed
+point is still the exact optimum, each iteration costs one full pass plus 1/k
+of the Hessian work, and with many rows per parameter the estimated curvature
+is close enough that the iteration count barely changes. A failed line search
+a step shorter than 1, or a singular estimate switches to the exact Hessian for
+the rest of the run.
+
 A fixed sequence per iteration: value, gradient and Hessian in one pass →
 Cholesky solve for the Newton direction → Armijo backtracking → convergence
 check on max |gradient| and on the Newton decrement. A Hessian that is not
@@ -51,7 +59,8 @@ def solve(
     w0 : ndarray of shape (n_params,)
         Starting point.
     options : SolverOptions
-        Uses ``tol`` (on max |gradient|), ``max_iter``, ``verbose``.
+        Uses ``tol`` (on max |gradient|), ``max_iter``, ``hessian_subsample``,
+        ``verbose``.
     callback : callable, optional
         ``callback(record, w)`` after each iteration.
 
@@ -63,10 +72,15 @@ def solve(
     w = np.array(w0, dtype=np.float64)
     history: list[IterationRecord] = []
     step = float("nan")
-    eps = objective.eps
     flat = objective.flat_directions()
+    sketch = None
+    if options.hessian_subsample > 1:
+        sketch = objective.subsampled(options.hessian_subsample)
     for iteration in range(options.max_iter + 1):
-        value, grad, hessian = objective.value_grad_hessian(w)
+        if sketch is None:
+            value, grad, hessian = objective.value_grad_hessian(w)
+        else:
+            value, grad = objective.value_and_grad(w)
         grad_max = float(np.max(np.abs(grad)))
         if iteration > 0:
             record = IterationRecord(
@@ -80,23 +94,49 @@ def solve(
             return SolverResult(w, iteration, True, history, "max |gradient| <= tol")
         if iteration == options.max_iter:
             break
-        hessian += flat @ flat.T
-        try:
-            direction = -cho_solve(cho_factor(hessian, check_finite=True), grad)
-        except (LinAlgError, ValueError):
-            return _hand_over(objective, w, options, callback, history, iteration)
-        decrement = float(-grad @ direction)
-        if not np.isfinite(decrement) or decrement < 0:
-            return _hand_over(objective, w, options, callback, history, iteration)
-        # Newton decrement lambda^2 / 2 estimates F(w) - min F; below rounding
-        # of F no step can make progress.
-        if 0.5 * decrement <= 4 * eps * max(abs(value), 1.0):
+        exact = sketch is None
+        if not exact:
+            sketch_hessian = sketch.value_grad_hessian(w)[2]
+            step, direction = _damped_step(
+                objective, sketch_hessian, flat, w, value, grad
+            )
+            if step < 1.0:
+                # The estimated curvature is off: a damped step is taken, a
+                # failed one redone with the exact Hessian; exact from now on.
+                sketch = None
+            if step == 0.0:
+                _, _, hessian = objective.value_grad_hessian(w)
+                exact = True
+        if exact:
+            step, direction = _damped_step(objective, hessian, flat, w, value, grad)
+            if step == 0.0:
+                return _hand_over(objective, w, options, callback, history, iteration)
+        if np.isinf(step):
             return SolverResult(w, iteration, True, history, "Newton decrement ~ 0")
-        step = _line_search(objective, w, value, grad_max, direction, decrement)
-        if step == 0.0:
-            return _hand_over(objective, w, options, callback, history, iteration)
         w = w + step * direction
     return SolverResult(w, options.max_iter, False, history, "max_iter reached")
+
+
+def _damped_step(objective, hessian, flat, w, value, grad) -> tuple[float, np.ndarray]:
+    """Newton direction from ``hessian`` and its Armijo step length.
+
+    Returns ``(step, direction)``; ``step`` is 0.0 when the Hessian is not
+    positive definite or no step decreases the objective, and ``inf`` when
+    the Newton decrement is at rounding level (converged).
+    """
+    try:
+        direction = -cho_solve(cho_factor(hessian + flat @ flat.T), grad)
+    except (LinAlgError, ValueError):
+        return 0.0, grad
+    decrement = float(-grad @ direction)
+    if not np.isfinite(decrement) or decrement < 0:
+        return 0.0, direction
+    # Newton decrement lambda^2 / 2 estimates F(w) - min F; below rounding
+    # of F no step can make progress.
+    if 0.5 * decrement <= 4 * objective.eps * max(abs(value), 1.0):
+        return float("inf"), direction
+    grad_max = float(np.max(np.abs(grad)))
+    return _line_search(objective, w, value, grad_max, direction, decrement), direction
 
 
 def _line_search(objective, w, value, grad_max, direction, decrement) -> float:
