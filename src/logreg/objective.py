@@ -37,8 +37,9 @@ which has the same minimiser, equals the weighted mean log-loss when
 
 **Blocks.** Every quantity is a sum over rows; the per-block kernels below
 compute one block's share and the data source adds the shares up. The kernels
-compute in the dtype of ``X`` (float32 stays float32) and return float64
-partial sums, so accumulation across blocks is in float64.
+compute ``z``, losses and residuals in the dtype of ``X`` (float32 stays
+float32 in memory) and accumulate the gradient's ``R^T X_b`` in float64; every
+partial sum they return is float64, so accumulation across blocks is float64.
 """
 
 from __future__ import annotations
@@ -208,7 +209,11 @@ class LogisticObjective:
         self, X_b: np.ndarray, residual: np.ndarray
     ) -> np.ndarray:
         """``[R^T X_b, R^T 1]`` as float64, shape (n_rows, n_cols)."""
-        grad_coef = (residual.T @ X_b).astype(np.float64)
+        # Accumulated in float64 even for float32 data (the block is converted
+        # in cache): float32 sums over thousands of rows left a gradient error
+        # of ~3e-8, which put float32 coefficients 2.4e-3 off the float64 fit
+        # on 1M x 100 (2.5e-4 with this), for ~20% of the float32 fit's time.
+        grad_coef = residual.astype(np.float64).T @ X_b.astype(np.float64, copy=False)
         if not self.fit_intercept:
             return grad_coef
         grad_intercept = np.sum(residual, axis=0, dtype=np.float64)[:, None]
