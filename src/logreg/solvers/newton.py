@@ -76,9 +76,12 @@ def solve(
     sketch = None
     if options.hessian_subsample > 1:
         sketch = objective.subsampled(options.hessian_subsample)
+    evaluation = None  # (value, grad) at w when the line search made them
     for iteration in range(options.max_iter + 1):
         if sketch is None:
             value, grad, hessian = objective.value_grad_hessian(w)
+        elif evaluation is not None:
+            value, grad = evaluation
         else:
             value, grad = objective.value_and_grad(w)
         grad_max = float(np.max(np.abs(grad)))
@@ -95,10 +98,11 @@ def solve(
         if iteration == options.max_iter:
             break
         exact = sketch is None
+        evaluation = None
         if not exact:
             sketch_hessian = sketch.value_grad_hessian(w)[2]
-            step, direction = _damped_step(
-                objective, sketch_hessian, flat, w, value, grad
+            step, direction, evaluation = _damped_step(
+                objective, sketch_hessian, flat, w, value, grad, gradient_first=True
             )
             if step < 1.0:
                 # The estimated curvature is off: a damped step is taken, a
@@ -108,7 +112,7 @@ def solve(
                 _, _, hessian = objective.value_grad_hessian(w)
                 exact = True
         if exact:
-            step, direction = _damped_step(objective, hessian, flat, w, value, grad)
+            step, direction, _ = _damped_step(objective, hessian, flat, w, value, grad)
             if step == 0.0:
                 return _hand_over(objective, w, options, callback, history, iteration)
         if np.isinf(step):
@@ -117,49 +121,71 @@ def solve(
     return SolverResult(w, options.max_iter, False, history, "max_iter reached")
 
 
-def _damped_step(objective, hessian, flat, w, value, grad) -> tuple[float, np.ndarray]:
+def _damped_step(
+    objective, hessian, flat, w, value, grad, gradient_first=False
+) -> tuple[float, np.ndarray, tuple[float, np.ndarray] | None]:
     """Newton direction from ``hessian`` and its Armijo step length.
 
-    Returns ``(step, direction)``; ``step`` is 0.0 when the Hessian is not
-    positive definite or no step decreases the objective, and ``inf`` when
-    the Newton decrement is at rounding level (converged).
+    Returns ``(step, direction, evaluation)``; ``step`` is 0.0 when the
+    Hessian is not positive definite or no step decreases the objective, and
+    ``inf`` when the Newton decrement is at rounding level (converged);
+    ``evaluation`` is as in :func:`_line_search`.
     """
     try:
         direction = -cho_solve(cho_factor(hessian + flat @ flat.T), grad)
     except (LinAlgError, ValueError):
-        return 0.0, grad
+        return 0.0, grad, None
     decrement = float(-grad @ direction)
     if not np.isfinite(decrement) or decrement < 0:
-        return 0.0, direction
+        return 0.0, direction, None
     # Newton decrement lambda^2 / 2 estimates F(w) - min F; below rounding
     # of F no step can make progress.
     if 0.5 * decrement <= 4 * objective.eps * max(abs(value), 1.0):
-        return float("inf"), direction
+        return float("inf"), direction, None
     grad_max = float(np.max(np.abs(grad)))
-    return _line_search(objective, w, value, grad_max, direction, decrement), direction
+    step, evaluation = _line_search(
+        objective, w, value, grad_max, direction, decrement, gradient_first
+    )
+    return step, direction, evaluation
 
 
-def _line_search(objective, w, value, grad_max, direction, decrement) -> float:
-    """Armijo backtracking from step 1; 0.0 when no acceptable step exists.
+def _line_search(
+    objective, w, value, grad_max, direction, decrement, gradient_first=False
+) -> tuple[float, tuple[float, np.ndarray] | None]:
+    """Armijo backtracking from step 1; step 0.0 when none is acceptable.
 
     Near the optimum the predicted decrease falls below the rounding of the
     objective (about ``eps * |F|``, large for float32 data), where Armijo can
     never pass; there a step is accepted if it reduces max |gradient|, as in
     scikit-learn's Newton solver.
+
+    With ``gradient_first`` the trial at step 1 (almost always accepted)
+    computes the gradient too, in the same pass; the caller reuses it as the
+    next iterate's value and gradient instead of making another pass.
+
+    Returns
+    -------
+    step : float
+    evaluation : (value, grad) at ``w + step * direction``, or None
     """
     rounding = 16 * objective.eps * max(abs(value), 1.0)
     step = 1.0
     while step >= MIN_STEP:
         trial = w + step * direction
-        trial_value = objective.value(trial)
+        trial_grad = None
+        if gradient_first and step == 1.0:
+            trial_value, trial_grad = objective.value_and_grad(trial)
+        else:
+            trial_value = objective.value(trial)
         if trial_value <= value - ARMIJO_SLOPE * step * decrement:
-            return step
+            return step, None if trial_grad is None else (trial_value, trial_grad)
         if abs(trial_value - value) <= rounding:
-            _, trial_grad = objective.value_and_grad(trial)
+            if trial_grad is None:
+                _, trial_grad = objective.value_and_grad(trial)
             if np.max(np.abs(trial_grad)) < grad_max:
-                return step
+                return step, (trial_value, trial_grad)
         step *= 0.5
-    return 0.0
+    return 0.0, None
 
 
 def _hand_over(objective, w, options, callback, history, iteration) -> SolverResult:
