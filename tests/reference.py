@@ -19,7 +19,9 @@ PARITY_DATASETS = ["blobs", "breast_cancer", "iris", "wine", "digits", "imbalanc
 
 
 @functools.cache
-def load(name: str, standardize: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def load(
+    name: str, standardize: bool = False, raw: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(X, y)`` of a parity dataset, on a workable scale.
 
     Breast cancer and wine are always standardised (their raw columns differ
@@ -32,6 +34,9 @@ def load(name: str, standardize: bool = False) -> tuple[np.ndarray, np.ndarray]:
         One of :data:`PARITY_DATASETS`.
     standardize : bool
         Scale every column to zero mean and unit variance.
+    raw : bool
+        Skip the per-dataset scaling above (wine, digits and breast cancer as
+        scikit-learn ships them).
 
     Returns
     -------
@@ -44,10 +49,10 @@ def load(name: str, standardize: bool = False) -> tuple[np.ndarray, np.ndarray]:
         )
     elif name in ("breast_cancer", "wine"):
         X, y = getattr(datasets, f"load_{name}")(return_X_y=True)
-        standardize = True
+        standardize = standardize or not raw
     elif name == "digits":
         X, y = datasets.load_digits(return_X_y=True)
-        X = X / 16.0
+        X = X if raw else X / 16.0
     elif name == "imbalanced":
         X, y = datasets.make_classification(
             n_samples=2000, n_features=20, weights=[0.9, 0.1], random_state=0
@@ -88,7 +93,7 @@ def sklearn_objective(X, y, coef, intercept, C, sample_weight=None) -> float:
 
 
 @functools.cache
-def sklearn_optimum(name: str, C: float, standardize: bool = False):
+def sklearn_optimum(name: str, C: float, standardize: bool = False, raw: bool = False):
     """scikit-learn's tight-tolerance fit (``newton-cholesky``, ``tol=1e-12``).
 
     Returns
@@ -98,7 +103,7 @@ def sklearn_optimum(name: str, C: float, standardize: bool = False):
     model : sklearn.linear_model.LogisticRegression
         That fit.
     """
-    X, y = load(name, standardize)
+    X, y = load(name, standardize, raw)
     with warnings.catch_warnings():
         # At tol=1e-12 scikit-learn may warn that rounding stopped it first.
         warnings.simplefilter("ignore")

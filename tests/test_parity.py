@@ -35,6 +35,25 @@ def test_second_order_solvers_reach_sklearn_optimum(solver, name, C):
     np.testing.assert_array_equal(model.classes_, sklearn_model.classes_)
 
 
+@pytest.mark.parametrize("C", C_VALUES)
+@pytest.mark.parametrize("name", ["wine", "digits", "breast_cancer"])
+@pytest.mark.parametrize("solver", ["newton", "auto"])
+def test_newton_reaches_sklearn_optimum_on_unscaled_data(solver, name, C):
+    """As scikit-learn ships them: columns differing in scale by up to 10^4.
+
+    L-BFGS (ours and scikit-learn's alike) needs thousands of iterations
+    here, which is why ``"auto"`` picks Newton for such shapes.
+    """
+    X, y = load(name, raw=True)
+    model = logreg.LogisticRegression(C=C, solver=solver, tol=1e-8).fit(X, y)
+    reference, sklearn_model = sklearn_optimum(name, C, raw=True)
+    value = sklearn_objective(X, y, model.coef_, model.intercept_, C)
+    assert abs(value - reference) / abs(reference) <= 1e-7
+    np.testing.assert_allclose(
+        model.predict_proba(X), sklearn_model.predict_proba(X), rtol=0, atol=1e-5
+    )
+
+
 # The assertion is on the objective reached; sgd may stop at max_iter first.
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("C", C_VALUES)
