@@ -213,9 +213,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             )
 
     def _sample_weights(
-        self, sample_weight: Any, y: np.ndarray, n_samples: int
+        self, sample_weight: Any, y: np.ndarray, codes: np.ndarray
     ) -> np.ndarray:
-        """Validated sample weights times class weights, float64 (n_samples,)."""
+        """Validated sample weights times class weights, float64 (n_samples,).
+
+        ``codes`` are the labels encoded as indices into ``classes_``.
+        """
+        n_samples = len(codes)
         if sample_weight is None:
             weights = np.ones(n_samples)
         else:
@@ -234,7 +238,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             weights = weights.copy()
         if not np.sum(weights) > 0:
             raise ValueError("The sample weights sum to zero: nothing to fit.")
-        codes = np.searchsorted(self.classes_, y)
         self._check_every_class_weighted(weights, codes, "sample_weight")
         if self.class_weight is not None:
             if isinstance(self.class_weight, dict):
@@ -322,7 +325,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 "This solver needs samples of at least 2 classes in the data, but "
                 f"the data contain only one class: {self.classes_.tolist()[0]!r}."
             )
-        weights = self._sample_weights(sample_weight, y, X.shape[0])
+        weights = self._sample_weights(sample_weight, y, y_encoded)
         source = InMemorySource(X, y_encoded, weights)
         objective = LogisticObjective(
             source, n_classes, float(self.C), bool(self.fit_intercept)

@@ -219,13 +219,22 @@ class LogisticObjective:
         grad_intercept = np.sum(residual, axis=0, dtype=np.float64)[:, None]
         return np.hstack([grad_coef, grad_intercept])
 
+    def _block_value_grad(self, w, X_b, y_b, s_b):
+        """One block's weighted loss sum and gradient, plus ``z``, residual, ``s``.
+
+        Shared by the value-gradient and the Hessian kernels, so that the
+        Hessian kernel reuses ``z`` and the residual of the same pass.
+        """
+        z = self._linear(X_b, w)
+        loss, residual = self._loss_and_residual(z, y_b)
+        s = s_b.astype(z.dtype, copy=False)
+        value = float(np.dot(s, loss))
+        grad = self._gradient_from_residual(X_b, residual * s[:, None])
+        return value, grad, z, residual, s
+
     def _value_grad_kernel(self, w: np.ndarray):
         def kernel(X_b, y_b, s_b):
-            z = self._linear(X_b, w)
-            loss, residual = self._loss_and_residual(z, y_b)
-            s = s_b.astype(z.dtype, copy=False)
-            value = float(np.dot(s, loss))
-            return value, self._gradient_from_residual(X_b, residual * s[:, None])
+            return self._block_value_grad(w, X_b, y_b, s_b)[:2]
 
         return kernel
 
@@ -288,11 +297,7 @@ class LogisticObjective:
         n_rows, n_cols = self.n_rows, self.n_cols
 
         def kernel(X_b, y_b, s_b):
-            z = self._linear(X_b, w)
-            loss, residual = self._loss_and_residual(z, y_b)
-            s = s_b.astype(z.dtype, copy=False)
-            value = float(np.dot(s, loss))
-            grad = self._gradient_from_residual(X_b, residual * s[:, None])
+            value, grad, z, residual, s = self._block_value_grad(w, X_b, y_b, s_b)
             if n_rows == 1:
                 hessian = self._weighted_gram(X_b, sigmoid_derivative(z[:, 0]) * s)
                 return value, grad, hessian
