@@ -18,6 +18,15 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from logreg._math import log_sigmoid, log_softmax, sigmoid, softmax
+from logreg.inference import (
+    MAX_INFERENCE_PARAMS,
+    InferenceStatistics,
+    MarginalEffects,
+    Summary,
+    compute_statistics,
+    detect_separation,
+    warn_if_separated,
+)
 from logreg.objective import LogisticObjective
 from logreg.solvers import (
     DEFAULT_MAX_ITER,
@@ -89,6 +98,7 @@ _FITTED_ATTRIBUTES = (
     "loss_curve_",
     "solver_",
     "converged_",
+    "_inference",
 )
 
 
@@ -364,9 +374,35 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        if np.isinf(self.C):
-            self._warn_if_separated(X, y_encoded, weights)
+        self._inference = self._inference_statistics(
+            objective, result.w, X, y_encoded, weights
+        )
         return self
+
+    def _inference_statistics(
+        self,
+        objective: LogisticObjective,
+        w: np.ndarray,
+        X: np.ndarray,
+        y_encoded: np.ndarray,
+        weights: np.ndarray,
+    ) -> InferenceStatistics | None:
+        """Check for separation (unpenalised fits) and keep what ``summary`` needs."""
+        separation = ("not checked", 0)
+        if np.isinf(self.C):
+            if self._all_on_their_side(X, y_encoded, weights):
+                separation = ("complete", int(np.count_nonzero(weights)))
+            else:
+                separation = detect_separation(
+                    X, y_encoded, weights, objective.n_classes, objective.fit_intercept
+                )
+            warn_if_separated(*separation, PerfectSeparationWarning)
+        if objective.n_params > MAX_INFERENCE_PARAMS:
+            return None
+        class_sums = np.bincount(
+            y_encoded, weights=weights, minlength=objective.n_classes
+        )
+        return compute_statistics(objective, w, class_sums, separation)
 
     def _forget_fit(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Drop the fitted attributes; return the old ``(coef_, intercept_)``.
@@ -400,10 +436,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             return objective.pack(*previous)
         return np.zeros(objective.n_params)
 
-    def _warn_if_separated(
+    def _all_on_their_side(
         self, X: np.ndarray, y_encoded: np.ndarray, weights: np.ndarray
-    ) -> None:
-        """Warn when every weighted training row is on its class's side."""
+    ) -> bool:
+        """Whether every weighted training row is on its class's side (complete)."""
         scores = self._decision_matrix(X)
         if scores.shape[1] == 1:
             margins = np.where(y_encoded == 1, scores[:, 0], -scores[:, 0])
@@ -412,15 +448,50 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             true_score = scores[rows, y_encoded].copy()
             scores[rows, y_encoded] = -np.inf
             margins = true_score - scores.max(axis=1)
-        if np.all(margins[weights > 0] > 0):
-            warnings.warn(
-                "The training classes are perfectly separated by a hyperplane: "
-                "with C=inf the maximum-likelihood coefficients are infinite, and "
-                "the finite ones returned depend on tol and max_iter. Use a finite "
-                "C for meaningful coefficients.",
-                PerfectSeparationWarning,
-                stacklevel=3,
-            )
+        return bool(np.all(margins[weights > 0] > 0))
+
+    # ------------------------------------------------------------- inference
+    def summary(self, alpha: float = 0.05, cov_type: str = "nonrobust") -> Summary:
+        """Coefficient table with standard errors, z, p-values and intervals.
+
+        Exact (maximum-likelihood inference, equal to statsmodels ``Logit`` /
+        ``MNLogit``) for an unpenalised fit, ``C=inf``. For a penalised fit
+        the standard errors come from the inverse penalised Hessian: they are
+        conditional on ``C`` and the table says so. See
+        :mod:`logreg.inference`.
+
+        Parameters
+        ----------
+        alpha : float, default=0.05
+            Intervals are ``1 - alpha``.
+        cov_type : {"nonrobust", "HC0", "HC1"}, default="nonrobust"
+            Classical (inverse information) or sandwich (robust) covariance.
+
+        Returns
+        -------
+        Summary
+            Prints as a table; ``to_frame()`` gives a pandas DataFrame.
+        """
+        return Summary(self, alpha=alpha, cov_type=cov_type)
+
+    def marginal_effects(
+        self, alpha: float = 0.05, cov_type: str = "nonrobust"
+    ) -> MarginalEffects:
+        """Average marginal effects of a binary model, with delta-method errors.
+
+        Equal to statsmodels ``Logit(...).fit().get_margeff()`` (``dy/dx``
+        averaged over the training rows).
+
+        Parameters
+        ----------
+        alpha : float, default=0.05
+        cov_type : {"nonrobust", "HC0", "HC1"}, default="nonrobust"
+
+        Returns
+        -------
+        MarginalEffects
+        """
+        return MarginalEffects(self, alpha=alpha, cov_type=cov_type)
 
     # ------------------------------------------------------------ prediction
     def _decision_matrix(self, X: np.ndarray) -> np.ndarray:
@@ -480,6 +551,18 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if scores.shape[1] == 1:
             return np.hstack([log_sigmoid(-scores), log_sigmoid(scores)])
         return log_softmax(scores)
+
+    def save(self, path: Any) -> None:
+        """Write the fitted model to ``path`` (no pickle; see :mod:`logreg.persist`).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The model file; written atomically (a crash never leaves half a file).
+        """
+        from logreg.persist import save_model
+
+        save_model(self, path)
 
     def predict(self, X: Any) -> np.ndarray:
         """Most probable class per row.

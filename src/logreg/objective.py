@@ -45,6 +45,7 @@ partial sum they return is float64, so accumulation across blocks is float64.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -57,7 +58,79 @@ from logreg._math import (
 )
 from logreg.sources import InMemorySource
 
-__all__ = ["LogisticObjective"]
+__all__ = ["InformationSums", "LogisticObjective", "flat_directions"]
+
+
+def _mirror(upper: np.ndarray) -> np.ndarray:
+    """The symmetric matrix whose upper triangle is ``upper``'s.
+
+    The kernels fill one triangle; it is mirrored once, after the sum.
+    """
+    return upper + np.triu(upper, 1).T
+
+
+def flat_directions(
+    n_rows: int, n_cols: int, fit_intercept: bool, *, penalised: bool
+) -> np.ndarray:
+    """Orthonormal directions in parameter space that change no probability.
+
+    In the symmetric multinomial parametrisation, adding the same number to
+    every class's intercept (or, without penalty, the same vector to every
+    coefficient row) leaves all probabilities unchanged, so the Hessian of the
+    objective is singular along these directions and its gradient is
+    orthogonal to them.
+
+    Parameters
+    ----------
+    n_rows, n_cols : int
+        Shape of the parameter matrix (see the module docstring).
+    fit_intercept : bool
+        Whether the last column is an intercept.
+    penalised : bool
+        Whether the coefficients (not the intercepts) carry an L2 penalty.
+
+    Returns
+    -------
+    ndarray of shape (n_rows * n_cols, n_directions)
+        Empty (zero columns) for binary models.
+    """
+    if n_rows == 1:
+        return np.zeros((n_cols, 0))
+    columns = range(n_cols) if not penalised else []
+    if fit_intercept and penalised:
+        columns = [n_cols - 1]
+    directions = np.zeros((n_rows, n_cols, len(columns)))
+    for index, column in enumerate(columns):
+        directions[:, column, index] = 1.0 / np.sqrt(n_rows)
+    return directions.reshape(n_rows * n_cols, len(columns))
+
+
+class InformationSums(NamedTuple):
+    """Sums over the data at one parameter vector, for statistical inference.
+
+    All are weighted sums ``sum_i s_i (...)`` over rows, unscaled and without
+    the penalty; matrices are in the parameter layout of the module docstring.
+
+    Attributes
+    ----------
+    loss : float
+        ``sum_i s_i loss_i``: minus the log-likelihood.
+    hessian : ndarray of shape (n_params, n_params)
+        Hessian of ``loss``: the observed (= expected) Fisher information.
+    score_outer : ndarray of shape (n_params, n_params)
+        ``sum_i s_i g_i g_i^T`` with ``g_i`` the gradient of ``loss_i``.
+    slope : float
+        Binary only: ``sum_i s_i p_i (1 - p_i)`` (zero for multinomial).
+    slope_gradient : ndarray of shape (n_cols,)
+        Binary only: ``sum_i s_i p_i (1 - p_i)(1 - 2 p_i) x~_i`` with
+        ``x~ = [x, 1]`` when there is an intercept (zeros for multinomial).
+    """
+
+    loss: float
+    hessian: np.ndarray
+    score_outer: np.ndarray
+    slope: float
+    slope_gradient: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -155,27 +228,18 @@ class LogisticObjective:
     def flat_directions(self) -> np.ndarray:
         """Orthonormal directions along which ``F`` is exactly constant.
 
-        In the symmetric multinomial parametrisation, adding the same number
-        to every class's intercept (or, without penalty, the same vector to
-        every coefficient row) leaves all probabilities unchanged, so the
-        Hessian is singular along these directions and the gradient is
-        orthogonal to them. Newton adds ``V V^T`` to the Hessian, which gives
-        the minimum-norm step and keeps iterates in the identifiable subspace.
+        See :func:`flat_directions`; Newton adds ``V V^T`` to the Hessian, which
+        gives the minimum-norm step and keeps iterates in the identifiable
+        subspace.
 
         Returns
         -------
         ndarray of shape (n_params, n_directions)
             Empty (zero columns) for binary models.
         """
-        if self.n_rows == 1:
-            return np.zeros((self.n_params, 0))
-        columns = range(self.n_cols) if self.alpha == 0 else []
-        if self.fit_intercept and self.alpha != 0:
-            columns = [self.n_cols - 1]
-        directions = np.zeros((self.n_rows, self.n_cols, len(columns)))
-        for index, column in enumerate(columns):
-            directions[:, column, index] = 1.0 / np.sqrt(self.n_rows)
-        return directions.reshape(self.n_params, len(columns))
+        return flat_directions(
+            self.n_rows, self.n_cols, self.fit_intercept, penalised=self.alpha != 0
+        )
 
     def _penalty_mask(self) -> np.ndarray:
         """1.0 for penalised entries of ``w``, 0.0 for intercepts."""
@@ -293,26 +357,73 @@ class LogisticObjective:
             product[n_features, n_features] = np.sum(h, dtype=np.float64)
         return product
 
-    def _hessian_kernel(self, w: np.ndarray):
-        n_rows, n_cols = self.n_rows, self.n_cols
+    def _block_hessian(self, X_b, y_b, z, residual, s) -> np.ndarray:
+        """One block's weighted Hessian of the loss sum, upper triangle only.
 
+        ``residual`` is overwritten (turned back into probabilities) for the
+        multinomial model.
+
+        Returns
+        -------
+        ndarray of shape (n_cols, n_cols) or (n_rows, n_cols, n_rows, n_cols)
+        """
+        n_rows, n_cols = self.n_rows, self.n_cols
+        if n_rows == 1:
+            return self._weighted_gram(X_b, sigmoid_derivative(z[:, 0]) * s)
+        # Block (k, l) is sum_i s_i (p_ik [k = l] - p_ik p_il) x~_i x~_i^T;
+        # only blocks with k <= l are formed (one triangle, as for binary).
+        p = residual
+        p[np.arange(len(y_b)), y_b] += 1.0  # back from residual to softmax
+        hessian = np.zeros((n_rows, n_cols, n_rows, n_cols))
+        for k in range(n_rows):
+            curvature = s * p[:, k] * (1 - p[:, k])
+            hessian[k, :, k, :] = self._weighted_gram(X_b, curvature)
+            for l in range(k + 1, n_rows):
+                cross = -s * p[:, k] * p[:, l]
+                hessian[k, :, l, :] = self._weighted_product(X_b, cross)
+        return hessian
+
+    def _block_score_outer(self, X_b, residual, s) -> np.ndarray:
+        """``sum_i s_i g_i g_i^T`` for the per-row loss gradients ``g_i``, one triangle.
+
+        ``g_i = r_i (x) x~_i`` with ``r_i = d loss_i / d z_i``; the sum is the
+        "meat" of the sandwich (robust) covariance.
+        """
+        n_rows, n_cols = self.n_rows, self.n_cols
+        if n_rows == 1:
+            return self._weighted_gram(X_b, s * residual[:, 0] ** 2)
+        outer = np.zeros((n_rows, n_cols, n_rows, n_cols))
+        for k in range(n_rows):
+            outer[k, :, k, :] = self._weighted_gram(X_b, s * residual[:, k] ** 2)
+            for l in range(k + 1, n_rows):
+                cross = s * residual[:, k] * residual[:, l]
+                outer[k, :, l, :] = self._weighted_product(X_b, cross)
+        return outer
+
+    def _hessian_kernel(self, w: np.ndarray):
         def kernel(X_b, y_b, s_b):
             value, grad, z, residual, s = self._block_value_grad(w, X_b, y_b, s_b)
-            if n_rows == 1:
-                hessian = self._weighted_gram(X_b, sigmoid_derivative(z[:, 0]) * s)
-                return value, grad, hessian
-            # Block (k, l) is sum_i s_i (p_ik [k = l] - p_ik p_il) x~_i x~_i^T;
-            # only blocks with k <= l are formed (one triangle, as for binary).
-            p = residual
-            p[np.arange(len(y_b)), y_b] += 1.0  # back from residual to softmax
-            hessian = np.zeros((n_rows, n_cols, n_rows, n_cols))
-            for k in range(n_rows):
-                curvature = s * p[:, k] * (1 - p[:, k])
-                hessian[k, :, k, :] = self._weighted_gram(X_b, curvature)
-                for l in range(k + 1, n_rows):
-                    cross = -s * p[:, k] * p[:, l]
-                    hessian[k, :, l, :] = self._weighted_product(X_b, cross)
-            return value, grad, hessian
+            return value, grad, self._block_hessian(X_b, y_b, z, residual, s)
+
+        return kernel
+
+    def _information_kernel(self, w: np.ndarray):
+        def kernel(X_b, y_b, s_b):
+            value, _, z, residual, s = self._block_value_grad(w, X_b, y_b, s_b)
+            outer = self._block_score_outer(X_b, residual, s)
+            if self.n_rows == 1:
+                # Average marginal effects (binary): sum_i s_i p_i (1 - p_i) and
+                # its derivative's data part sum_i s_i p_i (1 - p_i)(1 - 2 p_i) x~_i.
+                p = sigmoid(z[:, 0])
+                slope = s * p * (1 - p)
+                effects = (
+                    float(np.sum(slope, dtype=np.float64)),
+                    self._gradient_from_residual(X_b, (slope * (1 - 2 * p))[:, None]),
+                )
+            else:
+                effects = (0.0, np.zeros((1, self.n_cols)))
+            hessian = self._block_hessian(X_b, y_b, z, residual, s)
+            return value, hessian, outer, *effects
 
         return kernel
 
@@ -383,11 +494,32 @@ class LogisticObjective:
         """
         value, grad, upper = self.source.sum_over_blocks(self._hessian_kernel(w))
         value, grad = self._finish(w, value, grad)
-        upper = upper.reshape(self.n_params, self.n_params)
-        # The kernels fill one triangle; mirror it once, after the sum.
-        hessian = (upper + np.triu(upper, 1).T) / self.weight_sum
+        hessian = _mirror(upper.reshape(self.n_params, self.n_params)) / self.weight_sum
         hessian[np.diag_indices_from(hessian)] += self.alpha * self._penalty_mask()
         return value, grad, hessian
+
+    def information_sums(self, w: np.ndarray) -> InformationSums:
+        """The unscaled, unpenalised sums that statistical inference needs, in one pass.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_params,)
+
+        Returns
+        -------
+        InformationSums
+            ``sum_i s_i`` times the per-row quantities; no ``1/S``, no penalty.
+        """
+        value, hessian, outer, slope, slope_grad = self.source.sum_over_blocks(
+            self._information_kernel(w)
+        )
+        return InformationSums(
+            loss=value,
+            hessian=_mirror(hessian.reshape(self.n_params, self.n_params)),
+            score_outer=_mirror(outer.reshape(self.n_params, self.n_params)),
+            slope=slope,
+            slope_gradient=slope_grad.ravel(),
+        )
 
     def subsampled(self, step: int) -> LogisticObjective:
         """The same objective estimated from every ``step``-th row.
