@@ -4,6 +4,7 @@ The same answers as scikit-learn, with statistics, pictures and reach.
 """
 
 from logreg.estimator import LogisticRegression, PerfectSeparationWarning
+from logreg.persist import load
 from logreg.solvers import ConvergenceWarning, DivergenceError, SingularHessianWarning
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "PerfectSeparationWarning",
     "SingularHessianWarning",
     "__version__",
+    "load",
 ]
 
 __version__ = "0.1.0"
