@@ -328,7 +328,7 @@ def test_information_sums_against_finite_differences(
     X, y = noisy_data(40, 2, n_classes, seed=n_classes)
     weights = np.linspace(0.5, 2.0, 40) if weighted else np.ones(40)
     model = unpenalised().fit(X, y, sample_weight=weights)
-    statistics = model._inference
+    statistics = model._inference_statistics()
     n_rows = 1 if n_classes == 2 else n_classes
     w = np.hstack([model.coef_, model.intercept_[:, None]]).ravel()
     step = 1e-4
@@ -360,7 +360,7 @@ def test_information_sums_against_finite_differences(
 
 
 def test_statistics_state_round_trip(spector_fits):
-    statistics = spector_fits[0]._inference
+    statistics = spector_fits[0]._inference_statistics()
     rebuilt = InferenceStatistics.from_state(statistics.to_state())
     for name, value in statistics.to_state().items():
         np.testing.assert_array_equal(getattr(rebuilt, name), value)
@@ -403,3 +403,25 @@ def test_alpha_sets_the_interval(spector_fits):
     conf = np.asarray(reference["nonrobust"].conf_int(alpha=0.1))
     assert relative_error(frame["ci_low"], conf[:, 0]) < RTOL
     assert "[0.05" in str(ours.summary(alpha=0.1))
+
+
+# ------------------------------------------------------------ persistence
+def test_statistics_are_deferred_and_the_data_released(spector):
+    import pickle
+
+    model = unpenalised().fit(*spector)
+    assert model._inference is None and "_pending_inference" in vars(model)
+    restored = pickle.loads(pickle.dumps(model))  # computes, never pickles data
+    assert "_pending_inference" not in vars(model)
+    assert "_pending_inference" not in vars(restored)
+    pd.testing.assert_frame_equal(
+        restored.summary().to_frame(), model.summary().to_frame()
+    )
+
+
+def test_saved_model_prints_the_same_summary(spector, tmp_path):
+    model = unpenalised().fit(*spector)
+    model.save(tmp_path / "model.json")
+    loaded = logreg.load(tmp_path / "model.json")
+    assert str(loaded.summary()) == str(model.summary())
+    assert str(loaded.marginal_effects()) == str(model.marginal_effects())

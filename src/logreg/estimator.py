@@ -99,6 +99,7 @@ _FITTED_ATTRIBUTES = (
     "solver_",
     "converged_",
     "_inference",
+    "_pending_inference",
 )
 
 
@@ -374,20 +375,24 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        self._inference = self._inference_statistics(
-            objective, result.w, X, y_encoded, weights
-        )
+        self._defer_inference(objective, result.w, X, y_encoded, weights)
         return self
 
-    def _inference_statistics(
+    def _defer_inference(
         self,
         objective: LogisticObjective,
         w: np.ndarray,
         X: np.ndarray,
         y_encoded: np.ndarray,
         weights: np.ndarray,
-    ) -> InferenceStatistics | None:
-        """Check for separation (unpenalised fits) and keep what ``summary`` needs."""
+    ) -> None:
+        """Check for separation now; keep what ``summary`` needs for later.
+
+        The inference pass (Fisher information and score outer products) costs
+        about half a fast fit, so it runs on the first :meth:`summary`,
+        :meth:`marginal_effects`, :meth:`save` or pickling; until then the
+        objective keeps a reference to the training rows.
+        """
         separation = ("not checked", 0)
         if np.isinf(self.C):
             if self._all_on_their_side(X, y_encoded, weights):
@@ -397,12 +402,24 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                     X, y_encoded, weights, objective.n_classes, objective.fit_intercept
                 )
             warn_if_separated(*separation, PerfectSeparationWarning)
-        if objective.n_params > MAX_INFERENCE_PARAMS:
-            return None
-        class_sums = np.bincount(
-            y_encoded, weights=weights, minlength=objective.n_classes
-        )
-        return compute_statistics(objective, w, class_sums, separation)
+        self._inference = None
+        if objective.n_params <= MAX_INFERENCE_PARAMS:
+            class_sums = np.bincount(
+                y_encoded, weights=weights, minlength=objective.n_classes
+            )
+            self._pending_inference = (objective, w, class_sums, separation)
+
+    def _inference_statistics(self) -> InferenceStatistics | None:
+        """The inference statistics, computed (once) on first use; None if too big."""
+        pending = self.__dict__.pop("_pending_inference", None)
+        if pending is not None:
+            self._inference = compute_statistics(*pending)
+        return getattr(self, "_inference", None)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the statistics, never a reference to the training data."""
+        self._inference_statistics()
+        return super().__getstate__()
 
     def _forget_fit(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Drop the fitted attributes; return the old ``(coef_, intercept_)``.

@@ -286,7 +286,7 @@ def _statistics(estimator: Any) -> InferenceStatistics:
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(estimator)
-    statistics = getattr(estimator, "_inference", None)
+    statistics = estimator._inference_statistics()
     if statistics is None:
         raise ValueError(
             "This model has no inference statistics: they are computed at fit time "

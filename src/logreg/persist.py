@@ -16,7 +16,7 @@ Schema (``format_version`` 1)::
       "estimator": {
         "class": "LogisticRegression",
         "params": {name: value, ...},        # estimator.get_params()
-        "fitted": {name: value, ...}         # every other entry of vars()
+        "fitted": {name: value, ...}         # the rest of __getstate__()
       },
       "preprocessor": value,                 # None, or e.g. a TableEncoder
       "metadata": {key: value, ...}
@@ -276,7 +276,10 @@ def _encode_document(
             "stored without pickle. Set random_state to an int or None first "
             "(estimator.set_params(random_state=None))."
         )
-    fitted = {k: v for k, v in vars(estimator).items() if k not in params}
+    # __getstate__, not vars(): it computes pending inference statistics and
+    # leaves out the reference to the training data.
+    state = estimator.__getstate__()
+    fitted = {k: v for k, v in state.items() if k not in params}
     try:
         _check_fitted_names(type(estimator), params, fitted)
         _check_fitted_state(fitted)
