@@ -61,6 +61,21 @@ from logreg.sources import InMemorySource
 __all__ = ["InformationSums", "LogisticObjective", "flat_directions"]
 
 
+def _weighted_sum(weights: np.ndarray, values: np.ndarray) -> float:
+    """``sum_i weights_i values_i`` accumulated in float64.
+
+    float32 losses summed in float32 carry an error of about ``eps32 * F``,
+    which hid the last Newton decrements of float32 fits; in float64 the
+    per-row rounding errors average out.
+    """
+    return float(
+        np.dot(
+            weights.astype(np.float64, copy=False),
+            values.astype(np.float64, copy=False),
+        )
+    )
+
+
 def _mirror(upper: np.ndarray) -> np.ndarray:
     """The symmetric matrix whose upper triangle is ``upper``'s.
 
@@ -292,7 +307,7 @@ class LogisticObjective:
         z = self._linear(X_b, w)
         loss, residual = self._loss_and_residual(z, y_b)
         s = s_b.astype(z.dtype, copy=False)
-        value = float(np.dot(s, loss))
+        value = _weighted_sum(s_b, loss)
         grad = self._gradient_from_residual(X_b, residual * s[:, None])
         return value, grad, z, residual, s
 
@@ -305,7 +320,7 @@ class LogisticObjective:
     def _value_kernel(self, w: np.ndarray):
         def kernel(X_b, y_b, s_b):
             loss, _ = self._loss_and_residual(self._linear(X_b, w), y_b)
-            return float(np.dot(s_b.astype(loss.dtype, copy=False), loss))
+            return _weighted_sum(s_b, loss)
 
         return kernel
 

@@ -138,11 +138,17 @@ def _damped_step(
     decrement = float(-grad @ direction)
     if not np.isfinite(decrement) or decrement < 0:
         return 0.0, direction, None
-    # Newton decrement lambda^2 / 2 estimates F(w) - min F; below rounding
-    # of F no step can make progress.
-    if 0.5 * decrement <= 4 * objective.eps * max(abs(value), 1.0):
-        return float("inf"), direction, None
     grad_max = float(np.max(np.abs(grad)))
+    # Newton decrement lambda^2 / 2 estimates F(w) - min F. Below the rounding
+    # of F no line search can see progress, but the (float64-accumulated)
+    # gradient still can: the full step is kept if it shrinks max |gradient|
+    # (for float32 data this is where the last digits come from), otherwise
+    # the solver has converged as far as the arithmetic allows.
+    if 0.5 * decrement <= 4 * objective.eps * max(abs(value), 1.0):
+        trial_value, trial_grad = objective.value_and_grad(w + direction)
+        if np.max(np.abs(trial_grad)) < grad_max:
+            return 1.0, direction, (trial_value, trial_grad)
+        return float("inf"), direction, None
     step, evaluation = _line_search(
         objective, w, value, grad_max, direction, decrement, gradient_first
     )
