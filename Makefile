@@ -27,6 +27,7 @@ demo: $(VENV)/.installed-demo
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	scripts/ensure-chromium
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test
