@@ -1,7 +1,11 @@
-"""Pictures of a two-feature model: data, decision boundary, loss, animation.
+"""Pictures of a model: data, decision boundary, loss, animation, evaluation.
 
-Every function works on plain arrays (``coef``, ``intercept``, ``X``, ``y``),
-so it can show any iterate of a solver, not only a fitted estimator.
+Every function works on plain arrays (``coef``, ``intercept``, ``X``, ``y``,
+predicted probabilities), so it can show any iterate of a solver, not only a
+fitted estimator. The decision-boundary pictures need two features; the
+evaluation plots (ROC, precision-recall, calibration, confusion matrix,
+coefficients) work for any number and take their numbers from
+:mod:`sklearn.metrics`.
 matplotlib is imported inside the functions (it is an optional dependency:
 ``pip install "logreg[plot]"``). Figures are created on the Agg canvas and
 never through :mod:`matplotlib.pyplot`, so nothing opens a window and no
@@ -31,9 +35,15 @@ if TYPE_CHECKING:
 __all__ = [
     "animate_boundary",
     "boundary_snapshots_figure",
+    "class_colors",
+    "plot_calibration",
+    "plot_coefficients",
+    "plot_confusion_matrix",
     "plot_data",
     "plot_decision_boundary",
     "plot_loss_curve",
+    "plot_precision_recall_curves",
+    "plot_roc_curves",
     "require_matplotlib",
 ]
 
@@ -121,8 +131,20 @@ def _limits(X: np.ndarray) -> tuple[float, float, float, float]:
 
 
 # ------------------------------------------------------------------ pieces
-def _class_colors(n_classes: int) -> list[Any]:
-    """One colour per class: blue/red for two, ``tab10`` for more."""
+def class_colors(n_classes: int) -> list[Any]:
+    """The colour of each class in every plot of this module.
+
+    Parameters
+    ----------
+    n_classes : int
+        ``K``, at least 2.
+
+    Returns
+    -------
+    list of matplotlib colours, of length ``K``
+        Blue and red for two classes (the ends of the ``P(class 1)`` map),
+        the ``tab10`` colours for more.
+    """
     if n_classes == 2:
         return list(_BINARY_COLORS)
     from matplotlib import colormaps
@@ -131,9 +153,32 @@ def _class_colors(n_classes: int) -> list[Any]:
     return [palette(k % palette.N) for k in range(n_classes)]
 
 
-def _scatter(ax: Axes, X: np.ndarray, y: np.ndarray, n_classes: int) -> None:
+def _plain(text: Any) -> str:
+    """``text`` as a string matplotlib shows verbatim (no mathtext from ``$``)."""
+    return str(text).replace("$", r"\$")
+
+
+def _class_labels(n_classes: int, class_names: Sequence[Any] | None) -> list[str]:
+    """Legend labels: the given class names, or ``class 0``, ``class 1``, ..."""
+    if class_names is None:
+        return [f"class {k}" for k in range(n_classes)]
+    if len(class_names) != n_classes:
+        raise ValueError(
+            f"class_names has {len(class_names)} names for {n_classes} classes"
+        )
+    return [_plain(name) for name in class_names]
+
+
+def _scatter(
+    ax: Axes,
+    X: np.ndarray,
+    y: np.ndarray,
+    n_classes: int,
+    class_names: Sequence[Any] | None = None,
+) -> None:
     """The points, one colour per class, labelled for the legend."""
-    for k, color in enumerate(_class_colors(n_classes)):
+    labels = _class_labels(n_classes, class_names)
+    for k, color in enumerate(class_colors(n_classes)):
         rows = y == k
         ax.scatter(
             X[rows, 0],
@@ -142,7 +187,7 @@ def _scatter(ax: Axes, X: np.ndarray, y: np.ndarray, n_classes: int) -> None:
             color=color,
             edgecolors="black",
             linewidths=0.5,
-            label=f"class {k}",
+            label=labels[k],
             zorder=3,
         )
 
@@ -171,15 +216,20 @@ def _confidence_scale(n_classes: int):
     return ScalarMappable(norm=Normalize(1 / n_classes, 1.0), cmap=ramp)
 
 
-def _add_colorbar(figure: Figure, ax: Any, n_classes: int) -> None:
-    """One colour bar explaining the shading, beside ``ax`` (axes or array)."""
+def _add_colorbar(
+    figure: Figure, ax: Any, n_classes: int, positive: str = "class 1"
+) -> None:
+    """One colour bar explaining the shading, beside ``ax`` (axes or array).
+
+    ``positive`` names the class whose probability the binary shading shows.
+    """
     if n_classes == 2:
         from matplotlib.cm import ScalarMappable
         from matplotlib.colors import Normalize
 
         mappable = ScalarMappable(norm=Normalize(0.0, 1.0), cmap=_BINARY_CMAP)
         bar = figure.colorbar(mappable, ax=ax, shrink=0.9, alpha=_SHADE_ALPHA)
-        bar.set_label("P(class 1)")
+        bar.set_label(f"P({positive})")
         bar.set_ticks([0.0, 0.25, 0.5, 0.75, 1.0])
     else:
         bar = figure.colorbar(_confidence_scale(n_classes), ax=ax, shrink=0.9)
@@ -219,7 +269,7 @@ def _shading(
     confidence = (probability.max(axis=1) - 1 / n_classes) / (1 - 1 / n_classes)
     from matplotlib.colors import to_rgb
 
-    colors = np.array([to_rgb(c) for c in _class_colors(n_classes)])
+    colors = np.array([to_rgb(c) for c in class_colors(n_classes)])
     strength = (0.12 + _SHADE_ALPHA * confidence)[:, None]
     rgb = 1.0 - strength * (1.0 - colors[winner])
     borders = []
@@ -320,6 +370,7 @@ def plot_decision_boundary(
     *,
     colorbar: bool = True,
     legend: bool = True,
+    class_names: Sequence[Any] | None = None,
 ) -> Axes:
     """Class probabilities over the plane, the decision boundary, and the points.
 
@@ -351,6 +402,9 @@ def plot_decision_boundary(
     legend : bool, default=True
         Add a legend of the classes and the boundary: below the plot when
         this function made the figure, inside ``ax`` otherwise.
+    class_names : sequence of str, optional
+        A name for each class ``0..K-1`` in the legend and colour bar;
+        default ``"class 0"``, ``"class 1"``, ...
 
     Returns
     -------
@@ -362,7 +416,7 @@ def plot_decision_boundary(
     ax = _axes(ax, figsize=(6.4, 5.4))
     n_classes = _n_classes(y, coef)
     _draw_model(ax, coef, intercept, X)
-    _scatter(ax, X, y, n_classes)
+    _scatter(ax, X, y, n_classes, class_names)
     ax.set_title(title or "Decision boundary")
     _label_axes(ax)
     if legend and own_figure:
@@ -372,7 +426,8 @@ def plot_decision_boundary(
         handles.append(_boundary_handle(n_classes))
         ax.legend(handles=handles, loc="best", framealpha=0.9)
     if colorbar:
-        _add_colorbar(ax.figure, ax, n_classes)
+        positive = _class_labels(n_classes, class_names)[-1]
+        _add_colorbar(ax.figure, ax, n_classes, positive)
     return ax
 
 
@@ -530,3 +585,392 @@ def animate_boundary(
         for _ in range(max(1, fps // 2)):  # hold the final picture
             writer.grab_frame()
     return path
+
+
+# ---------------------------------------------------------------- evaluation
+def _scores(y: Any, proba: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Validated labels ``0..K-1`` and probabilities of shape (n_samples, K)."""
+    y = np.asarray(y).ravel()
+    proba = np.asarray(proba, dtype=np.float64)
+    if proba.ndim != 2 or proba.shape[1] < 2:
+        raise ValueError(
+            f"proba must have shape (n_samples, n_classes >= 2); got {proba.shape}"
+        )
+    if len(y) != len(proba):
+        raise ValueError(f"y has {len(y)} labels but proba has {len(proba)} rows")
+    n_classes = proba.shape[1]
+    if not np.issubdtype(y.dtype, np.integer) or np.any((y < 0) | (y >= n_classes)):
+        raise ValueError(f"y must hold integer labels 0..{n_classes - 1}")
+    return y, proba
+
+
+def _one_vs_rest(
+    y: np.ndarray, proba: np.ndarray, class_names: Sequence[Any] | None
+) -> list[tuple[str, Any, np.ndarray, np.ndarray]]:
+    """``(label, colour, is_class, score)`` for each curve to draw.
+
+    Binary: one curve, class 1 against class 0. More classes: one curve per
+    class against the rest. A class that is absent from ``y``, or is all of
+    it, has no curve (its rates are undefined).
+    """
+    n_classes = proba.shape[1]
+    labels = _class_labels(n_classes, class_names)
+    colors = class_colors(n_classes)
+    curves = []
+    for k in [1] if n_classes == 2 else range(n_classes):
+        is_class = y == k
+        if is_class.any() and not is_class.all():
+            curves.append((labels[k], colors[k], is_class, proba[:, k]))
+    return curves
+
+
+def _unit_square(ax: Axes, xlabel: str, ylabel: str, title: str) -> None:
+    ax.set(xlim=(-0.02, 1.02), ylim=(-0.02, 1.02), xlabel=xlabel, ylabel=ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+
+
+def _ovr_title(name: str, n_classes: int) -> str:
+    return name if n_classes == 2 else f"{name}s, each class vs the rest"
+
+
+def _note_if_empty(ax: Axes, curves: list[Any]) -> None:
+    """Say so on the axes when no curve is defined (``y`` has one class)."""
+    if not curves:
+        ax.text(
+            0.5,
+            0.5,
+            "undefined: the labels contain a single class",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+        )
+
+
+def plot_roc_curves(
+    y: Any,
+    proba: Any,
+    class_names: Sequence[Any] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """ROC curves with their areas, from :func:`sklearn.metrics.roc_curve`.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        True labels ``0..K-1``.
+    proba : array-like of shape (n_samples, K)
+        Predicted class probabilities (``predict_proba``).
+    class_names : sequence of str, optional
+        A name for each class; default ``"class 0"``, ``"class 1"``, ...
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib Axes
+        One curve for two classes (class 1 positive), else one per class
+        against the rest; the dashed diagonal is a random guess.
+    """
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    y, proba = _scores(y, proba)
+    ax = _axes(ax)
+    curves = _one_vs_rest(y, proba, class_names)
+    for label, color, is_class, score in curves:
+        fpr, tpr, _ = roc_curve(is_class, score)
+        auc = roc_auc_score(is_class, score)
+        ax.plot(fpr, tpr, color=color, linewidth=2, label=f"{label} (AUC {auc:.3f})")
+    ax.plot([0, 1], [0, 1], linestyle="--", color="0.6", linewidth=1, label="chance")
+    _unit_square(
+        ax,
+        "false positive rate",
+        "true positive rate",
+        _ovr_title("ROC curve", proba.shape[1]),
+    )
+    _note_if_empty(ax, curves)
+    ax.legend(loc="lower right", framealpha=0.9)
+    return ax
+
+
+def plot_precision_recall_curves(
+    y: Any,
+    proba: Any,
+    class_names: Sequence[Any] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Precision against recall, from :func:`sklearn.metrics.precision_recall_curve`.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        True labels ``0..K-1``.
+    proba : array-like of shape (n_samples, K)
+        Predicted class probabilities.
+    class_names : sequence of str, optional
+        A name for each class; default ``"class 0"``, ``"class 1"``, ...
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib Axes
+        Curves as for :func:`plot_roc_curves`, labelled with the average
+        precision; a dotted line at each class's frequency marks what a
+        random guess achieves.
+    """
+    from matplotlib.lines import Line2D
+    from sklearn.metrics import average_precision_score, precision_recall_curve
+
+    y, proba = _scores(y, proba)
+    ax = _axes(ax)
+    curves = _one_vs_rest(y, proba, class_names)
+    for label, color, is_class, score in curves:
+        precision, recall, _ = precision_recall_curve(
+            is_class, score, drop_intermediate=True
+        )
+        average = average_precision_score(is_class, score)
+        ax.plot(
+            recall,
+            precision,
+            drawstyle="steps-post",
+            color=color,
+            linewidth=2,
+            label=f"{label} (AP {average:.3f})",
+        )
+        ax.axhline(is_class.mean(), color=color, linestyle=":", linewidth=1.2)
+    _unit_square(
+        ax, "recall", "precision", _ovr_title("Precision-recall curve", proba.shape[1])
+    )
+    _note_if_empty(ax, curves)
+    handles, _ = ax.get_legend_handles_labels()
+    handles.append(
+        Line2D([], [], color="0.4", linestyle=":", label="chance (class frequency)")
+    )
+    ax.legend(handles=handles, loc="lower left", framealpha=0.9)
+    return ax
+
+
+def plot_calibration(
+    y: Any,
+    proba: Any,
+    class_names: Sequence[Any] | None = None,
+    n_bins: int = 10,
+    ax: Axes | None = None,
+) -> Axes:
+    """Reliability diagram, from :func:`sklearn.calibration.calibration_curve`.
+
+    The predicted probabilities are cut into ``n_bins`` equal-width bins; each
+    point is a bin's mean prediction against the fraction of its samples that
+    really are of the class. A calibrated model lies on the diagonal.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        True labels ``0..K-1``.
+    proba : array-like of shape (n_samples, K)
+        Predicted class probabilities.
+    class_names : sequence of str, optional
+        A name for each class; default ``"class 0"``, ``"class 1"``, ...
+    n_bins : int, default=10
+        Number of bins of ``[0, 1]``.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib Axes
+        For two classes, grey bars show how the samples spread over the
+        bins (scaled to the tallest), so a point backed by few samples is
+        visibly so.
+    """
+    from sklearn.calibration import calibration_curve
+
+    y, proba = _scores(y, proba)
+    ax = _axes(ax)
+    curves = _one_vs_rest(y, proba, class_names)
+    if len(curves) == 1:
+        counts, edges = np.histogram(curves[0][3], bins=n_bins, range=(0.0, 1.0))
+        ax.bar(
+            edges[:-1],
+            0.25 * counts / max(1, counts.max()),
+            width=np.diff(edges),
+            align="edge",
+            color="0.85",
+            edgecolor="white",
+            label="samples per bin (relative)",
+            zorder=0,
+        )
+    ax.plot(
+        [0, 1], [0, 1], linestyle="--", color="0.6", linewidth=1, label="calibrated"
+    )
+    for label, color, is_class, score in curves:
+        observed, predicted = calibration_curve(is_class, score, n_bins=n_bins)
+        ax.plot(
+            predicted,
+            observed,
+            marker="o",
+            markersize=5,
+            color=color,
+            linewidth=2,
+            label=label,
+        )
+    _unit_square(
+        ax,
+        "mean predicted probability",
+        "observed fraction of the class",
+        "Calibration (reliability)",
+    )
+    _note_if_empty(ax, curves)
+    ax.legend(loc="upper left", framealpha=0.9)
+    return ax
+
+
+def plot_confusion_matrix(
+    matrix: Any,
+    class_names: Sequence[Any] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Confusion matrix: counts and the share of each true class.
+
+    Parameters
+    ----------
+    matrix : array-like of shape (K, K)
+        Counts, true classes in rows and predictions in columns, as
+        :func:`sklearn.metrics.confusion_matrix` returns them.
+    class_names : sequence of str, optional
+        A name for each class; default ``"class 0"``, ``"class 1"``, ...
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib Axes
+        Cells are shaded by the share of their row, so a well-classified
+        class has a dark diagonal cell whatever its size.
+    """
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"matrix must be square; got shape {matrix.shape}")
+    n_classes = matrix.shape[0]
+    labels = _class_labels(n_classes, class_names)
+    totals = matrix.sum(axis=1, keepdims=True)
+    share = np.divide(
+        matrix, totals, out=np.zeros(matrix.shape, dtype=np.float64), where=totals > 0
+    )
+    ax = _axes(ax)
+    image = ax.imshow(share, cmap="Blues", vmin=0.0, vmax=1.0)
+    fontsize = "medium" if n_classes <= 4 else "small" if n_classes <= 7 else "x-small"
+    for (row, column), count in np.ndenumerate(matrix):
+        ax.text(
+            column,
+            row,
+            f"{count}\n{share[row, column]:.0%}",
+            ha="center",
+            va="center",
+            fontsize=fontsize,
+            color="white" if share[row, column] > 0.55 else "0.15",
+        )
+    long_names = max(len(label) for label in labels) > 6
+    ax.set_xticks(
+        range(n_classes),
+        labels,
+        rotation=30 if long_names else 0,
+        ha="right" if long_names else "center",
+    )
+    ax.set_yticks(range(n_classes), labels)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title("Confusion matrix")
+    bar = ax.figure.colorbar(image, ax=ax, shrink=0.9)
+    bar.set_label("share of the true class")
+    return ax
+
+
+def _coefficient_arrays(
+    coef: Any, ci_low: Any, ci_high: Any
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """``coef`` as (G, m) and the error-bar lengths (2, G, m), or None."""
+    coef = np.atleast_2d(np.asarray(coef, dtype=np.float64))
+    if (ci_low is None) != (ci_high is None):
+        raise ValueError("give both ci_low and ci_high, or neither")
+    if ci_low is None:
+        return coef, None
+    low = np.atleast_2d(np.asarray(ci_low, dtype=np.float64))
+    high = np.atleast_2d(np.asarray(ci_high, dtype=np.float64))
+    if low.shape != coef.shape or high.shape != coef.shape:
+        raise ValueError(
+            f"ci_low {low.shape} and ci_high {high.shape} must match coef {coef.shape}"
+        )
+    lengths = np.stack([coef - low, high - coef])
+    if np.any(lengths < 0):  # NaN compares False: an unknown interval is allowed
+        raise ValueError("every interval [ci_low, ci_high] must contain its coef")
+    return coef, lengths
+
+
+def plot_coefficients(
+    coef: Any,
+    terms: Sequence[Any],
+    ci_low: Any = None,
+    ci_high: Any = None,
+    *,
+    labels: Sequence[Any] | None = None,
+    colors: Sequence[Any] | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Coefficients as points, with confidence intervals as bars when given.
+
+    Parameters
+    ----------
+    coef : array-like of shape (m,) or (G, m)
+        ``m`` coefficients, or one row of them per group (class).
+    terms : sequence of str of length m
+        The name of each coefficient, top to bottom.
+    ci_low, ci_high : array-like of the shape of ``coef``, optional
+        Interval ends; both or neither. NaN draws no bar.
+    labels : sequence of str of length G, optional
+        Group names for the legend.
+    colors : sequence of matplotlib colours of length G, optional
+        Default: near-black for one group, ``tab10`` for more.
+    title : str, optional
+        Default ``"Coefficients"``, plus ``" with confidence intervals"``
+        when they are given.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure, as tall as the terms need, when omitted.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    coef, lengths = _coefficient_arrays(coef, ci_low, ci_high)
+    n_groups, n_terms = coef.shape
+    if len(terms) != n_terms:
+        raise ValueError(f"terms has {len(terms)} names for {n_terms} coefficients")
+    if colors is None:
+        colors = ["0.15"] if n_groups == 1 else class_colors(max(3, n_groups))
+    ax = _axes(ax, figsize=(6.4, 1.4 + n_terms * (0.28 + 0.1 * n_groups)))
+    positions = np.arange(n_terms)
+    offsets = np.linspace(-0.25, 0.25, n_groups) if n_groups > 1 else [0.0]
+    for group in range(n_groups):
+        ax.errorbar(
+            coef[group],
+            positions + offsets[group],
+            xerr=None if lengths is None else lengths[:, group],
+            fmt="o",
+            markersize=5,
+            color=colors[group],
+            elinewidth=2,
+            capsize=3,
+            label=None if labels is None else _plain(labels[group]),
+        )
+    ax.axvline(0.0, color="0.5", linestyle="--", linewidth=1)
+    ax.set_yticks(positions, [_plain(term) for term in terms])
+    ax.set_ylim(n_terms - 0.5, -0.5)  # first term on top
+    ax.set_xlabel("coefficient (change in log-odds per unit of the feature)")
+    default = "Coefficients" + ("" if lengths is None else " with confidence intervals")
+    ax.set_title(title or default)
+    ax.grid(axis="x", alpha=0.3)
+    if labels is not None:  # beside the axes: the points fill the inside
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return ax
