@@ -367,8 +367,8 @@ def test_kernels_see_views_of_the_data(noisy_data):
 
         return original(recording_kernel)
 
-    source.sum_over_blocks = spy
     objective = LogisticObjective(source, 2, 1.0)
+    source.sum_over_blocks = spy
     objective.value_and_grad(np.zeros(objective.n_params))
     assert len(seen) == -(-N_SAMPLES // 7)
     assert all(seen)

@@ -56,7 +56,7 @@ from logreg._math import (
     sigmoid_derivative,
     softmax,
 )
-from logreg.sources import InMemorySource
+from logreg.sources import DataSource
 
 __all__ = ["InformationSums", "LogisticObjective", "flat_directions"]
 
@@ -73,6 +73,13 @@ def _weighted_sum(weights: np.ndarray, values: np.ndarray) -> float:
             weights.astype(np.float64, copy=False),
             values.astype(np.float64, copy=False),
         )
+    )
+
+
+def _weight_total(source: DataSource) -> float:
+    """``S = sum_i s_i`` over a source, in float64."""
+    return float(
+        source.sum_over_blocks(lambda X_b, y_b, s_b: np.sum(s_b, dtype=np.float64))
     )
 
 
@@ -156,7 +163,7 @@ class LogisticObjective:
 
     Parameters
     ----------
-    source : InMemorySource
+    source : DataSource
         Rows ``(X, y, s)`` with ``y`` encoded as ``0..n_classes-1``.
     n_classes : int
         Number of classes ``K >= 2``; ``K = 2`` uses one coefficient row.
@@ -166,7 +173,7 @@ class LogisticObjective:
         Whether the last column of the parameter matrix is an intercept.
     """
 
-    source: InMemorySource
+    source: DataSource
     n_classes: int
     C: float
     fit_intercept: bool = True
@@ -177,7 +184,7 @@ class LogisticObjective:
 
     def __post_init__(self) -> None:
         # Frozen dataclass: derived fields are set once, here.
-        total = float(np.sum(self.source.sample_weight, dtype=np.float64))
+        total = _weight_total(self.source)
         object.__setattr__(self, "weight_sum", total)
         alpha = 0.0 if np.isinf(self.C) else 1.0 / (self.C * total)
         object.__setattr__(self, "alpha", alpha)
@@ -553,7 +560,7 @@ class LogisticObjective:
         LogisticObjective
         """
         source = self.source.every(step)
-        kept = float(np.sum(source.sample_weight, dtype=np.float64))
+        kept = _weight_total(source)
         # alpha = 1 / (C S) must not change: C' S_kept = C S.
         scaled_C = self.C * self.weight_sum / kept if kept > 0 else self.C
         return LogisticObjective(source, self.n_classes, scaled_C, self.fit_intercept)

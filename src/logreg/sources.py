@@ -11,12 +11,12 @@ import functools
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-__all__ = ["BLOCK_BYTES", "InMemorySource", "default_threads"]
+__all__ = ["BLOCK_BYTES", "DataSource", "InMemorySource", "default_threads"]
 
 #: Target size of one block of X in bytes: small enough to stay in a core's
 #: cache between ``z = X_b w`` and ``X_b.T @ r``. Measured on 1M x 100 float64
@@ -34,6 +34,37 @@ def _add(total: Any, part: Any) -> Any:
     if isinstance(part, tuple):
         return tuple(_add(t, p) for t, p in zip(total, part, strict=True))
     return total + part
+
+
+class DataSource(Protocol):
+    """What the objective needs from a source of rows.
+
+    ``X_b`` blocks are float32 or float64 arrays of shape (rows, n_features);
+    ``y_b`` encoded labels and ``s_b`` float64 weights of shape (rows,).
+    ``every`` may return a source that holds (a sample of) the rows in
+    memory; ``take`` is needed only by the mini-batch solver.
+    """
+
+    @property
+    def n_samples(self) -> int:
+        """Number of rows."""
+
+    @property
+    def n_features(self) -> int:
+        """Number of feature columns."""
+
+    @property
+    def dtype(self) -> np.dtype:
+        """Floating dtype of the ``X`` blocks."""
+
+    def sum_over_blocks(self, kernel: Callable[..., Any]) -> Any:
+        """Sum ``kernel(X_b, y_b, s_b)`` over all rows' blocks."""
+
+    def every(self, step: int) -> DataSource:
+        """A source over every ``step``-th row."""
+
+    def take(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rows ``rows`` as one block."""
 
 
 def default_threads() -> int:
