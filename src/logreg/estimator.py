@@ -36,7 +36,7 @@ from logreg.solvers import (
     auto_hessian_subsample,
     resolve_solver,
 )
-from logreg.sources import InMemorySource
+from logreg.sources import DataSource, InMemorySource
 
 __all__ = ["LogisticRegression", "PerfectSeparationWarning"]
 
@@ -100,6 +100,7 @@ _FITTED_ATTRIBUTES = (
     "converged_",
     "_inference",
     "_pending_inference",
+    "file_encoder_",
 )
 
 
@@ -251,29 +252,34 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError("The sample weights sum to zero: nothing to fit.")
         self._check_every_class_weighted(weights, codes, "sample_weight")
         if self.class_weight is not None:
-            if isinstance(self.class_weight, dict):
-                unknown = set(self.class_weight) - set(self.classes_.tolist())
-                if unknown:
-                    raise ValueError(
-                        f"class_weight has keys {sorted(map(str, unknown))} that are "
-                        f"not classes; classes are {self.classes_.tolist()}."
-                    )
-            per_class = np.asarray(
-                compute_class_weight(
-                    self.class_weight, classes=self.classes_, y=y, sample_weight=weights
-                ),
-                dtype=np.float64,
-            )
-            if not np.all(np.isfinite(per_class) & (per_class >= 0)):
-                given = dict(
-                    zip(self.classes_.tolist(), per_class.tolist(), strict=True)
-                )
-                raise ValueError(
-                    f"class_weight values must be finite and >= 0, got {given}."
-                )
-            weights *= per_class[codes]
+            weights *= self._per_class_weight(y, weights)[codes]
             self._check_every_class_weighted(weights, codes, "class_weight")
         return weights
+
+    def _per_class_weight(self, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """``class_weight`` as one validated weight per class, shape (n_classes,).
+
+        ``"balanced"`` uses the total ``weights`` of each class in ``y``.
+        """
+        if isinstance(self.class_weight, dict):
+            unknown = set(self.class_weight) - set(self.classes_.tolist())
+            if unknown:
+                raise ValueError(
+                    f"class_weight has keys {sorted(map(str, unknown))} that are "
+                    f"not classes; classes are {self.classes_.tolist()}."
+                )
+        per_class = np.asarray(
+            compute_class_weight(
+                self.class_weight, classes=self.classes_, y=y, sample_weight=weights
+            ),
+            dtype=np.float64,
+        )
+        if not np.all(np.isfinite(per_class) & (per_class >= 0)):
+            given = dict(zip(self.classes_.tolist(), per_class.tolist(), strict=True))
+            raise ValueError(
+                f"class_weight values must be finite and >= 0, got {given}."
+            )
+        return per_class
 
     def _check_every_class_weighted(
         self, weights: np.ndarray, codes: np.ndarray, source: str
@@ -338,10 +344,114 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             )
         weights = self._sample_weights(sample_weight, y, y_encoded)
         source = InMemorySource(X, y_encoded, weights)
+        return self._fit_source(source, n_classes, previous, (X, y_encoded, weights))
+
+    def fit_file(
+        self,
+        path: Any,
+        target: str,
+        *,
+        batch_rows: int = 100_000,
+        exclude: Any = (),
+        standardize: bool = False,
+        drop_missing: bool = False,
+    ) -> LogisticRegression:
+        """Fit on a CSV or Parquet file streamed from disk, batch by batch.
+
+        Every pass of the solver reads the file again, so memory is bounded by
+        ``batch_rows`` whatever the file's size; Newton, L-BFGS and gradient
+        descent work (they need only sums over rows), mini-batch SGD does not.
+        Columns are encoded by a :class:`logreg.tabular.TableEncoder` learned
+        in a first pass (numbers as they are, strings one-hot) and kept as
+        ``file_encoder_``: use its ``transform`` on new data before
+        ``predict``.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            A ``.parquet``/``.pq`` or ``.csv``/``.csv.gz``/``.tsv`` file.
+        target : str
+            The label column; every other column not in ``exclude`` is a
+            feature.
+        batch_rows : int, default=100_000
+            Rows read and encoded at a time.
+        exclude : sequence of str, default=()
+            Columns that are not features (identifiers, for example).
+        standardize : bool, default=False
+            Standardise the numeric columns with the file's mean and std.
+        drop_missing : bool, default=False
+            Drop rows with a missing value instead of raising.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``path`` does not exist.
+        ValueError
+            For an unreadable file, a missing target column, fewer than two
+            classes, missing values (unless ``drop_missing``), invalid
+            parameters, or ``solver="sgd"``.
+        """
+        from logreg.sources import FileSource
+        from logreg.tabular import TableEncoder, iter_batches
+
+        self._validate_params()
+        if self.solver == "sgd":
+            raise ValueError(
+                "solver='sgd' needs random access to rows; a file streamed from "
+                "disk supports 'auto', 'newton', 'lbfgs' and 'gd'."
+            )
+        previous = self._forget_fit()
+        encoder = TableEncoder(
+            target=target,
+            exclude=exclude,
+            standardize=standardize,
+            drop_missing=drop_missing,
+        ).fit(iter_batches(path, batch_rows=batch_rows))
+        self.classes_ = encoder.classes_
+        n_classes = len(self.classes_)
+        if n_classes < 2:
+            raise ValueError(
+                f"The target column {target!r} holds only one class: "
+                f"{self.classes_.tolist()[0]!r}; at least 2 are needed."
+            )
+        source = FileSource(path, encoder, self.classes_, batch_rows=batch_rows)
+        if self.class_weight is not None:
+            counts = source.sum_over_blocks(
+                lambda X_b, y_b, s_b: np.bincount(y_b, minlength=n_classes)
+            )
+            per_class = self._per_class_weight(self.classes_, counts.astype(float))
+            self._check_every_class_weighted(
+                per_class, np.arange(n_classes), "class_weight"
+            )
+            source = FileSource(
+                path, encoder, self.classes_, per_class, batch_rows=batch_rows
+            )
+        self.n_features_in_ = encoder.n_features_out
+        self.feature_names_in_ = np.asarray(encoder.feature_names_out, dtype=object)
+        self.file_encoder_ = encoder
+        return self._fit_source(source, n_classes, previous, None)
+
+    def _fit_source(
+        self,
+        source: DataSource,
+        n_classes: int,
+        previous: tuple[np.ndarray, np.ndarray] | None,
+        rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+    ) -> LogisticRegression:
+        """Minimise the objective over ``source``; set the fitted attributes.
+
+        ``rows`` are ``(X, y_encoded, weights)`` in memory, for the separation
+        check of unpenalised fits, or None where the rows are not in memory.
+        """
+        n_samples = source.n_samples
         objective = LogisticObjective(
             source, n_classes, float(self.C), bool(self.fit_intercept)
         )
-        self.solver_ = resolve_solver(self.solver, X.shape[0], objective.n_params)
+        self.solver_ = resolve_solver(self.solver, n_samples, objective.n_params)
         max_iter = self.max_iter or DEFAULT_MAX_ITER[self.solver_]
         options = SolverOptions(
             tol=float(self.tol),
@@ -353,7 +463,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             random_state=np.random.default_rng(self.random_state),
             verbose=int(self.verbose),
             hessian_subsample=(
-                auto_hessian_subsample(X.shape[0], objective.n_params)
+                auto_hessian_subsample(n_samples, objective.n_params)
                 if self.solver == "auto" and self.solver_ == "newton"
                 else 1
             ),
@@ -373,18 +483,16 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"{max_iter} iterations ({result.message}); increase max_iter or "
                 "scale the data.",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
-        self._defer_inference(objective, result.w, X, y_encoded, weights)
+        self._defer_inference(objective, result.w, rows)
         return self
 
     def _defer_inference(
         self,
         objective: LogisticObjective,
         w: np.ndarray,
-        X: np.ndarray,
-        y_encoded: np.ndarray,
-        weights: np.ndarray,
+        rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
     ) -> None:
         """Check for separation now; keep what ``summary`` needs for later.
 
@@ -394,7 +502,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         objective keeps a reference to the training rows.
         """
         separation = ("not checked", 0)
-        if np.isinf(self.C):
+        if np.isinf(self.C) and rows is not None:
+            X, y_encoded, weights = rows
             if self._all_on_their_side(X, y_encoded, weights):
                 separation = ("complete", int(np.count_nonzero(weights)))
             else:
@@ -404,10 +513,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             warn_if_separated(*separation, PerfectSeparationWarning)
         self._inference = None
         if objective.n_params <= MAX_INFERENCE_PARAMS:
-            class_sums = np.bincount(
-                y_encoded, weights=weights, minlength=objective.n_classes
-            )
-            self._pending_inference = (objective, w, class_sums, separation)
+            self._pending_inference = (objective, w, separation)
 
     def _inference_statistics(self) -> InferenceStatistics | None:
         """The inference statistics, computed (once) on first use; None if too big."""

@@ -148,7 +148,6 @@ class InferenceStatistics:
 def compute_statistics(
     objective: LogisticObjective,
     w: np.ndarray,
-    class_weight_sums: np.ndarray,
     separation: tuple[str, int] = ("not checked", 0),
 ) -> InferenceStatistics:
     """One pass over the data at the fitted ``w``: everything inference needs.
@@ -159,8 +158,6 @@ def compute_statistics(
         The objective that was minimised.
     w : ndarray of shape (n_params,)
         The fitted parameters.
-    class_weight_sums : ndarray of shape (n_classes,)
-        Total weight of each class, for the null model.
     separation : (str, int)
         The result of :func:`detect_separation`.
 
@@ -169,8 +166,8 @@ def compute_statistics(
     InferenceStatistics
     """
     sums = objective.information_sums(w)
-    total = float(np.sum(class_weight_sums))
-    present = class_weight_sums[class_weight_sums > 0]
+    present = sums.class_weights[sums.class_weights > 0]
+    total = float(np.sum(present))
     return InferenceStatistics(
         n_obs=total,
         log_likelihood=-sums.loss,
@@ -742,4 +739,4 @@ def warn_if_separated(kind: str, n_rows: int, warning: type[Warning]) -> None:
         )
     else:
         return
-    warnings.warn(message, warning, stacklevel=4)
+    warnings.warn(message, warning, stacklevel=5)

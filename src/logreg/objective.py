@@ -18,22 +18,36 @@ weight times class weight), with linear predictor ``z_i = W x_i + b``:
 
 .. math::
 
-    f(w) = C \sum_i s_i\, \ell_i(w) + \tfrac{1}{2} \lVert W \rVert_2^2,
+    f(w) = C \sum_i s_i\, \ell_i(w)
+           + \tfrac{1 - \rho}{2} \lVert W \rVert_2^2 + \rho \lVert W \rVert_1,
 
-with the binary loss :math:`\ell_i = \log(1 + e^{z_i}) - y_i z_i` and the
-multinomial loss :math:`\ell_i = \log \sum_k e^{z_{ik}} - z_{i y_i}`. The
+with the binary loss :math:`\ell_i = \log(1 + e^{z_i}) - y_i z_i`, the
+multinomial loss :math:`\ell_i = \log \sum_k e^{z_{ik}} - z_{i y_i}` and the
+elastic-net mixing :math:`\rho` = ``l1_ratio`` in [0, 1] (the L1 norm is
+elementwise over the whole coefficient matrix, also for ``K`` rows). The
 intercept is never penalised; ``C = inf`` means no penalty. This is exactly
 scikit-learn's ``LogisticRegression`` objective. For conditioning every method
 here works on the *scaled* objective
 
 .. math::
 
-    F(w) = \frac{f(w)}{C S} = \frac{1}{S} \sum_i s_i\, \ell_i(w)
-           + \frac{\alpha}{2} \lVert W \rVert_2^2,
-    \qquad S = \sum_i s_i,\quad \alpha = \frac{1}{C S},
+    F(w) = \frac{f(w)}{C S} = \underbrace{\frac{1}{S} \sum_i s_i\, \ell_i(w)
+           + \frac{\alpha}{2} \lVert W \rVert_2^2}_{\text{smooth part}}
+           + \lambda \lVert W \rVert_1,
+    \qquad S = \sum_i s_i,\quad \alpha = \frac{1 - \rho}{C S},
+    \quad \lambda = \frac{\rho}{C S},
 
 which has the same minimiser, equals the weighted mean log-loss when
-``C = inf``, and is the value recorded in ``loss_curve_``.
+``C = inf``, and is the value recorded in ``loss_curve_``. :meth:`value`,
+:meth:`value_and_grad`, :meth:`hessp` and :meth:`value_grad_hessian` are the
+*smooth part* (everything when ``l1_ratio = 0``); the L1 term has its own
+calls (:meth:`l1_penalty`, :meth:`prox_l1`, :meth:`min_norm_subgradient`),
+which proximal solvers combine with them.
+
+**Sparse data.** ``X`` blocks may be SciPy CSR matrices: every kernel branches
+once per block on :func:`scipy.sparse.issparse` and never densifies a block
+(the Hessian's Gram products are sparse, and only their small
+``(n_features, n_features)`` result is made dense).
 
 **Blocks.** Every quantity is a sum over rows; the per-block kernels below
 compute one block's share and the data source adds the shares up. The kernels
@@ -48,6 +62,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
+from scipy import sparse
 
 from logreg._math import (
     log1pexp,
@@ -146,6 +161,8 @@ class InformationSums(NamedTuple):
     slope_gradient : ndarray of shape (n_cols,)
         Binary only: ``sum_i s_i p_i (1 - p_i)(1 - 2 p_i) x~_i`` with
         ``x~ = [x, 1]`` when there is an intercept (zeros for multinomial).
+    class_weights : ndarray of shape (n_classes,)
+        ``sum_i s_i [y_i = k]``: the total weight of each class.
     """
 
     loss: float
@@ -153,6 +170,7 @@ class InformationSums(NamedTuple):
     score_outer: np.ndarray
     slope: float
     slope_gradient: np.ndarray
+    class_weights: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -171,23 +189,29 @@ class LogisticObjective:
         Inverse penalty strength, ``0 < C <= inf``.
     fit_intercept : bool
         Whether the last column of the parameter matrix is an intercept.
+    l1_ratio : float
+        Elastic-net mixing ``rho`` in [0, 1]: 0 is pure L2, 1 pure L1.
     """
 
     source: DataSource
     n_classes: int
     C: float
     fit_intercept: bool = True
+    l1_ratio: float = 0.0
     #: ``S``, the sum of the weights.
     weight_sum: float = field(init=False)
-    #: ``alpha = 1 / (C S)``, the L2 strength of the scaled objective.
+    #: ``alpha = (1 - l1_ratio) / (C S)``, the L2 strength of the scaled objective.
     alpha: float = field(init=False)
+    #: ``lambda = l1_ratio / (C S)``, the L1 strength of the scaled objective.
+    l1_strength: float = field(init=False)
 
     def __post_init__(self) -> None:
         # Frozen dataclass: derived fields are set once, here.
         total = _weight_total(self.source)
         object.__setattr__(self, "weight_sum", total)
-        alpha = 0.0 if np.isinf(self.C) else 1.0 / (self.C * total)
-        object.__setattr__(self, "alpha", alpha)
+        penalty = 0.0 if np.isinf(self.C) else 1.0 / (self.C * total)
+        object.__setattr__(self, "alpha", (1.0 - self.l1_ratio) * penalty)
+        object.__setattr__(self, "l1_strength", self.l1_ratio * penalty)
 
     # ------------------------------------------------------------------ layout
     @property
@@ -259,8 +283,9 @@ class LogisticObjective:
         ndarray of shape (n_params, n_directions)
             Empty (zero columns) for binary models.
         """
+        penalised = self.alpha != 0 or self.l1_strength != 0
         return flat_directions(
-            self.n_rows, self.n_cols, self.fit_intercept, penalised=self.alpha != 0
+            self.n_rows, self.n_cols, self.fit_intercept, penalised=penalised
         )
 
     def _penalty_mask(self) -> np.ndarray:
@@ -299,7 +324,13 @@ class LogisticObjective:
         # in cache): float32 sums over thousands of rows left a gradient error
         # of ~3e-8, which put float32 coefficients 2.4e-3 off the float64 fit
         # on 1M x 100 (2.5e-4 with this), for ~20% of the float32 fit's time.
-        grad_coef = residual.astype(np.float64).T @ X_b.astype(np.float64, copy=False)
+        if sparse.issparse(X_b):
+            # Sparse: X_b^T R (a CSC product, upcast to float64 by SciPy).
+            grad_coef = (X_b.T @ residual.astype(np.float64)).T
+        else:
+            grad_coef = residual.astype(np.float64).T @ X_b.astype(
+                np.float64, copy=False
+            )
         if not self.fit_intercept:
             return grad_coef
         grad_intercept = np.sum(residual, axis=0, dtype=np.float64)[:, None]
@@ -355,6 +386,8 @@ class LogisticObjective:
         Returns the upper triangle only (the lower is left zero), float64 of
         shape (n_cols, n_cols).
         """
+        if sparse.issparse(X_b):
+            return np.triu(self._sparse_weighted_product(X_b, h))
         root = np.sqrt(h)
         scaled = X_b * root[:, None]
         n_features = X_b.shape[1]
@@ -368,12 +401,37 @@ class LogisticObjective:
 
     def _weighted_product(self, X_b: np.ndarray, h: np.ndarray) -> np.ndarray:
         """``sum_i h_i x~_i x~_i^T`` for any sign of ``h``: float64 (n_cols, n_cols)."""
+        if sparse.issparse(X_b):
+            return self._sparse_weighted_product(X_b, h)
         weighted = X_b * h[:, None]
         n_features = X_b.shape[1]
         product = np.empty((self.n_cols, self.n_cols))
         product[:n_features, :n_features] = weighted.T @ X_b
         if self.fit_intercept:
             column = np.sum(weighted, axis=0, dtype=np.float64)
+            product[:n_features, n_features] = column
+            product[n_features, :n_features] = column
+            product[n_features, n_features] = np.sum(h, dtype=np.float64)
+        return product
+
+    def _sparse_weighted_product(self, X_b, h: np.ndarray) -> np.ndarray:
+        """:meth:`_weighted_product` of a sparse block, both triangles.
+
+        ``X_b^T diag(h) X_b`` is a sparse product; only the small
+        (n_features, n_features) result is made dense.
+        """
+        X_b = X_b.tocsr()
+        # Row i of a CSR matrix owns data[indptr[i]:indptr[i + 1]]: scaling
+        # the data array scales the rows, without a diagonal-matrix product.
+        row_of_entry = np.repeat(h, np.diff(X_b.indptr))
+        weighted = type(X_b)(
+            (X_b.data * row_of_entry, X_b.indices, X_b.indptr), shape=X_b.shape
+        )
+        n_features = X_b.shape[1]
+        product = np.empty((self.n_cols, self.n_cols))
+        product[:n_features, :n_features] = (X_b.T @ weighted).toarray()
+        if self.fit_intercept:
+            column = X_b.T @ h.astype(np.float64)
             product[:n_features, n_features] = column
             product[n_features, :n_features] = column
             product[n_features, n_features] = np.sum(h, dtype=np.float64)
@@ -445,7 +503,8 @@ class LogisticObjective:
             else:
                 effects = (0.0, np.zeros((1, self.n_cols)))
             hessian = self._block_hessian(X_b, y_b, z, residual, s)
-            return value, hessian, outer, *effects
+            per_class = np.bincount(y_b, weights=s_b, minlength=self.n_classes)
+            return value, hessian, outer, *effects, per_class
 
         return kernel
 
@@ -459,7 +518,7 @@ class LogisticObjective:
         return value, grad.ravel() / self.weight_sum + self.alpha * penalised
 
     def value(self, w: np.ndarray) -> float:
-        """Scaled objective ``F(w)``.
+        """Smooth part of the scaled objective (all of ``F`` when ``l1_ratio = 0``).
 
         Parameters
         ----------
@@ -472,7 +531,7 @@ class LogisticObjective:
         return self._finish(w, self.source.sum_over_blocks(self._value_kernel(w)), None)
 
     def value_and_grad(self, w: np.ndarray) -> tuple[float, np.ndarray]:
-        """Scaled objective and its gradient, in one pass over the data.
+        """Smooth part of the scaled objective and its gradient, in one pass.
 
         Parameters
         ----------
@@ -487,7 +546,7 @@ class LogisticObjective:
         return self._finish(w, value, grad)
 
     def hessp(self, w: np.ndarray, v: np.ndarray) -> np.ndarray:
-        """Hessian-vector product ``H(w) v`` of the scaled objective.
+        """Hessian-vector product ``H(w) v`` of the smooth part.
 
         Parameters
         ----------
@@ -501,7 +560,7 @@ class LogisticObjective:
         return product.ravel() / self.weight_sum + self.alpha * v * self._penalty_mask()
 
     def value_grad_hessian(self, w: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        """Scaled objective, gradient and full Hessian in one pass.
+        """Smooth part of the objective, its gradient and full Hessian in one pass.
 
         Parameters
         ----------
@@ -520,6 +579,84 @@ class LogisticObjective:
         hessian[np.diag_indices_from(hessian)] += self.alpha * self._penalty_mask()
         return value, grad, hessian
 
+    # ------------------------------------------------------------- L1 term
+    def l1_penalty(self, w: np.ndarray) -> float:
+        """The non-smooth part of ``F``: ``lambda * ||W||_1`` (intercepts excluded).
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_params,)
+
+        Returns
+        -------
+        float
+            0.0 when ``l1_ratio = 0`` or ``C = inf``.
+        """
+        if self.l1_strength == 0:
+            return 0.0
+        return self.l1_strength * float(np.abs(w) @ self._penalty_mask())
+
+    def composite_value(self, w: np.ndarray) -> float:
+        """The whole scaled objective ``F(w)``: :meth:`value` plus :meth:`l1_penalty`.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_params,)
+
+        Returns
+        -------
+        float
+        """
+        return self.value(w) + self.l1_penalty(w)
+
+    def prox_l1(self, w: np.ndarray, step: float | np.ndarray) -> np.ndarray:
+        r"""Proximal map of ``step * lambda * ||W||_1``.
+
+        .. math:: \operatorname{prox}(w) = \arg\min_u \tfrac12 \lVert u - w
+                  \rVert^2 + t \lambda \lVert U \rVert_1
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_params,)
+        step : float or ndarray of shape (n_params,)
+            ``t``: one step length, or one per parameter (a diagonal metric).
+
+        Returns
+        -------
+        ndarray of shape (n_params,)
+            ``w`` soft-thresholded; intercepts unchanged.
+        """
+        threshold = np.asarray(step) * self.l1_strength * self._penalty_mask()
+        # Soft-thresholding, the minimiser of (u - w_j)^2 / 2 + t_j |u|:
+        # shrink |w_j| by t_j, and to exactly zero when |w_j| <= t_j.
+        return np.sign(w) * np.maximum(np.abs(w) - threshold, 0.0)
+
+    def min_norm_subgradient(self, w: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        """The least-norm element of the subdifferential of ``F`` at ``w``.
+
+        ``w`` minimises ``F`` exactly when this is zero; its max-abs entry is
+        the proximal solvers' stopping measure, as max |gradient| is the
+        smooth solvers' (the two coincide when ``l1_ratio = 0``).
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_params,)
+        grad : ndarray of shape (n_params,)
+            Gradient of the smooth part at ``w`` (from :meth:`value_and_grad`).
+
+        Returns
+        -------
+        ndarray of shape (n_params,)
+        """
+        if self.l1_strength == 0:
+            return grad
+        lam = self.l1_strength * self._penalty_mask()
+        # Where w_j != 0 the subdifferential is the point g_j + lam_j sign(w_j);
+        # at w_j = 0 it is the interval g_j + [-lam_j, lam_j], whose entry of
+        # least magnitude is g_j soft-thresholded by lam_j.
+        at_zero = np.sign(grad) * np.maximum(np.abs(grad) - lam, 0.0)
+        return np.where(w != 0, grad + lam * np.sign(w), at_zero)
+
     def information_sums(self, w: np.ndarray) -> InformationSums:
         """The unscaled, unpenalised sums that statistical inference needs, in one pass.
 
@@ -532,8 +669,8 @@ class LogisticObjective:
         InformationSums
             ``sum_i s_i`` times the per-row quantities; no ``1/S``, no penalty.
         """
-        value, hessian, outer, slope, slope_grad = self.source.sum_over_blocks(
-            self._information_kernel(w)
+        value, hessian, outer, slope, slope_grad, per_class = (
+            self.source.sum_over_blocks(self._information_kernel(w))
         )
         return InformationSums(
             loss=value,
@@ -541,14 +678,16 @@ class LogisticObjective:
             score_outer=_mirror(outer.reshape(self.n_params, self.n_params)),
             slope=slope,
             slope_gradient=slope_grad.ravel(),
+            class_weights=per_class,
         )
 
     def subsampled(self, step: int) -> LogisticObjective:
         """The same objective estimated from every ``step``-th row.
 
         Its data term is the weighted mean over the kept rows, and its penalty
-        strength ``alpha`` equals this objective's, so its Hessian estimates
-        this Hessian (sub-sampled Newton uses it for the curvature only).
+        strengths ``alpha`` and ``l1_strength`` equal this objective's, so its
+        Hessian estimates this Hessian (sub-sampled Newton uses it for the
+        curvature only).
 
         Parameters
         ----------
@@ -561,9 +700,12 @@ class LogisticObjective:
         """
         source = self.source.every(step)
         kept = _weight_total(source)
-        # alpha = 1 / (C S) must not change: C' S_kept = C S.
+        # alpha and lambda, both proportional to 1 / (C S), must not change:
+        # C' S_kept = C S.
         scaled_C = self.C * self.weight_sum / kept if kept > 0 else self.C
-        return LogisticObjective(source, self.n_classes, scaled_C, self.fit_intercept)
+        return LogisticObjective(
+            source, self.n_classes, scaled_C, self.fit_intercept, self.l1_ratio
+        )
 
     def batch_value_and_grad(
         self, w: np.ndarray, rows: np.ndarray
