@@ -1,16 +1,25 @@
 """Command line: ``logreg <command> [options]`` (also ``python -m logreg``).
 
-A thin wrapper over library functions. Exit codes: 0 on success, 2 on bad
-input or a failure the user can fix (one line on stderr starting with
-``logreg: error:``, never a traceback).
+A thin wrapper over library functions (:mod:`logreg.demo`,
+:mod:`logreg.commands`): it parses the arguments and prints the results.
+Exit codes: 0 on success, 2 on bad input or a failure the user can fix (one
+line on stderr starting with ``logreg: error:``, never a traceback). The
+library's warnings (no convergence, separation) become one ``logreg:
+warning:`` line each; notes about the data (unseen categories) one ``logreg:
+note:`` line. Progress spinners appear on stderr only when it is a terminal.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
+import os
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+import textwrap
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, NoReturn
 
 from logreg.demo import DEFAULT_EPOCHS, DEFAULT_LR, run_demo
 
@@ -19,6 +28,18 @@ __all__ = ["main"]
 PROG = "logreg"
 EXIT_OK = 0
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 1
+_RICH_HINT = 'the command line prints with rich: pip install "logreg[cli]"'
+#: ``fit`` options passed to LogisticRegression when given (else its defaults).
+_ESTIMATOR_OPTIONS = (
+    "C",
+    "l1_ratio",
+    "solver",
+    "max_iter",
+    "tol",
+    "class_weight",
+    "random_state",
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -106,7 +127,194 @@ def _build_parser() -> argparse.ArgumentParser:
         help="print only; write no pictures",
     )
     demo.set_defaults(handler=_demo)
+    _add_fit(commands)
+    _add_predict(commands)
+    _add_evaluate(commands)
+    _add_summary(commands)
+    _add_report(commands)
     return parser
+
+
+def _add_fit(commands: Any) -> None:
+    from logreg import LogisticRegression
+    from logreg.solvers import SOLVERS
+
+    default = LogisticRegression().get_params()
+
+    fit = commands.add_parser(
+        "fit",
+        help="fit a model on a CSV or Parquet file and save it",
+        description=(
+            "Read DATA, encode its columns (numbers and booleans standardised, "
+            "strings one-hot encoded), fit a logistic regression and save it "
+            "with its encoder to MODEL (JSON, no pickle)."
+        ),
+    )
+    fit.add_argument("data", metavar="DATA", help="a .csv(.gz), .tsv(.gz) or .parquet")
+    fit.add_argument("--target", required=True, metavar="COL", help="label column")
+    fit.add_argument("--model", required=True, metavar="MODEL", help="file to write")
+    fit.add_argument(
+        "--exclude",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="COL",
+        help="columns that are not features (identifiers, dates, ...)",
+    )
+    fit.add_argument(
+        "--no-standardize",
+        dest="standardize",
+        action="store_false",
+        help="keep numeric features in their own units",
+    )
+    fit.add_argument(
+        "--drop-missing",
+        action="store_true",
+        help="drop rows with a missing value instead of failing",
+    )
+    fit.add_argument(
+        "--C",
+        dest="C",
+        type=float,
+        help=f"inverse penalty strength, inf for none (default: {default['C']})",
+    )
+    fit.add_argument(
+        "--l1-ratio",
+        type=float,
+        help=f"elastic-net mix, 0 for L2, 1 for L1 (default: {default['l1_ratio']})",
+    )
+    fit.add_argument(
+        "--solver",
+        choices=["auto", *SOLVERS],
+        help=f"optimiser (default: {default['solver']})",
+    )
+    fit.add_argument(
+        "--max-iter", type=int, help="solver iterations (default: per solver)"
+    )
+    fit.add_argument(
+        "--tol", type=float, help=f"convergence tolerance (default: {default['tol']})"
+    )
+    fit.add_argument(
+        "--class-weight",
+        choices=["balanced"],
+        help="weight classes inversely to their frequency",
+    )
+    fit.add_argument("--random-state", type=int, help="seed of the sgd solver")
+    fit.set_defaults(handler=_fit)
+
+
+def _add_predict(commands: Any) -> None:
+    from logreg.tabular import DEFAULT_BATCH_ROWS
+
+    predict = commands.add_parser(
+        "predict",
+        help="predict the rows of a data file, streaming it in batches",
+        description=(
+            "Write the predicted class (column 'prediction') and one probability "
+            "column per class ('proba_<class>') for every row of DATA. The file "
+            "is streamed in batches, so files larger than memory work."
+        ),
+    )
+    predict.add_argument("model", metavar="MODEL", help="written by 'logreg fit'")
+    predict.add_argument(
+        "data", metavar="DATA", help="a .csv(.gz), .tsv(.gz), .parquet"
+    )
+    predict.add_argument(
+        "--out", required=True, help="predictions file: .csv(.gz), .tsv(.gz), .parquet"
+    )
+    predict.add_argument(
+        "--id", dest="id_column", metavar="COL", help="a column to copy to --out"
+    )
+    predict.add_argument(
+        "--batch-rows",
+        type=int,
+        default=DEFAULT_BATCH_ROWS,
+        help="rows per batch (default: %(default)s)",
+    )
+    predict.add_argument(
+        "--drop-missing",
+        action="store_true",
+        help="skip rows with a missing value instead of failing",
+    )
+    predict.set_defaults(handler=_predict)
+
+
+def _add_labelled_data(parser: argparse.ArgumentParser) -> None:
+    """The arguments of commands that read a model and labelled data."""
+    parser.add_argument("model", metavar="MODEL", help="written by 'logreg fit'")
+    parser.add_argument("data", metavar="DATA", help="a .csv(.gz), .tsv(.gz), .parquet")
+    parser.add_argument(
+        "--target",
+        metavar="COL",
+        help="label column (default: the one the model was fitted with)",
+    )
+    parser.add_argument(
+        "--drop-missing",
+        action="store_true",
+        help="leave out rows with a missing value instead of failing",
+    )
+
+
+def _add_evaluate(commands: Any) -> None:
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="accuracy, log loss, ROC AUC, per-class scores, confusion matrix",
+        description="Evaluate a saved model on labelled data.",
+    )
+    _add_labelled_data(evaluate)
+    evaluate.add_argument(
+        "--json", action="store_true", help="print one JSON object instead"
+    )
+    evaluate.set_defaults(handler=_evaluate)
+
+
+def _add_summary(commands: Any) -> None:
+    from logreg.inference import COV_TYPES
+
+    summary = commands.add_parser(
+        "summary",
+        help="coefficient table with standard errors, like statsmodels",
+        description=(
+            "Print the model's coefficients with standard errors, z, p-values "
+            "and confidence intervals, and the fit statistics."
+        ),
+    )
+    summary.add_argument("model", metavar="MODEL", help="a model file")
+    summary.add_argument(
+        "--alpha",
+        type=float,
+        default=0.05,
+        help="intervals are 1 - alpha (default: %(default)s)",
+    )
+    summary.add_argument(
+        "--cov-type",
+        choices=COV_TYPES,
+        default="nonrobust",
+        help="covariance of the estimates (default: %(default)s)",
+    )
+    summary.add_argument(
+        "--original-scale",
+        action="store_true",
+        help="also show the coefficients per unit of each numeric column",
+    )
+    summary.set_defaults(handler=_summary)
+
+
+def _add_report(commands: Any) -> None:
+    report = commands.add_parser(
+        "report",
+        help="a self-contained HTML report of a model on labelled data",
+        description=(
+            "Write one HTML page with the metrics, ROC and precision-recall "
+            "curves, calibration, confusion matrix, loss curve and coefficients."
+        ),
+    )
+    _add_labelled_data(report)
+    report.add_argument("--out", required=True, help="the .html file to write")
+    report.add_argument(
+        "--title", default="logreg report", help="page title (default: %(default)s)"
+    )
+    report.set_defaults(handler=_report)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -121,6 +329,310 @@ def _demo(args: argparse.Namespace) -> int:
         plots=args.plots,
     )
     return EXIT_OK
+
+
+# -------------------------------------------------------------- printing
+def _note(text: str) -> None:
+    print(f"{PROG}: note: {text}", file=sys.stderr)
+
+
+def _unseen_note(unseen_counts: Mapping[str, int]) -> None:
+    """One line about categories the model never saw, if there were any."""
+    if unseen_counts:
+        counts = ", ".join(
+            f"{name!r} in {count:,} row{'s' if count != 1 else ''}"
+            for name, count in unseen_counts.items()
+        )
+        _note(f"categories unseen at fit (encoded as all-zero indicators): {counts}")
+
+
+def _facts(rows: Sequence[tuple[str, str]]) -> None:
+    """Print ``label  value`` lines with the values aligned."""
+    width = max(len(label) for label, _ in rows) + 2
+    for label, value in rows:
+        print(f"{label:<{width}}{value}")
+
+
+def _listed(names: Sequence[str], limit: int = 8) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
+
+
+def _rows_phrase(n_used: int, n_dropped: int) -> str:
+    dropped = f", {n_dropped:,} dropped for missing values" if n_dropped else ""
+    return f"{n_used:,} rows{dropped}"
+
+
+def _console(stderr: bool = False) -> Any:
+    try:
+        from rich.console import Console
+    except ImportError as error:
+        raise ImportError(_RICH_HINT) from error
+    return Console(stderr=stderr, highlight=False)
+
+
+@contextlib.contextmanager
+def _status(message: str) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr, when it is a terminal; yields a function to relabel it."""
+    if not sys.stderr.isatty():
+        yield lambda _: None
+        return
+    with _console(stderr=True).status(message) as status:
+        yield lambda text: status.update(f"{message}: {text}")
+
+
+# -------------------------------------------------------------- commands
+def _fit(args: argparse.Namespace) -> int:
+    from logreg.commands import fit_model
+
+    given = {name: getattr(args, name) for name in _ESTIMATOR_OPTIONS}
+    with _status("logreg fit") as update:
+        result = fit_model(
+            args.data,
+            args.model,
+            target=args.target,
+            exclude=args.exclude,
+            standardize=args.standardize,
+            drop_missing=args.drop_missing,
+            estimator_params={k: v for k, v in given.items() if v is not None},
+            on_step=update,
+        )
+    estimator, encoder = result.estimator, result.encoder
+    features = encoder.feature_names_out
+    rows = _rows_phrase(result.n_rows_used, result.n_rows_dropped)
+    convergence = "converged" if estimator.converged_ else "did not converge"
+    _facts(
+        [
+            ("Data", f"{args.data}: {rows}"),
+            ("Target", f"{encoder.target}"),
+            ("Classes", _listed([str(c) for c in estimator.classes_])),
+            ("Features", f"{len(features)}: {_listed(features)}"),
+            (
+                "Solver",
+                f"{estimator.solver_}, {estimator.n_iter_} iterations, {convergence}",
+            ),
+            ("Train accuracy", f"{result.train_accuracy:.4f}"),
+            ("Fit time", f"{result.fit_seconds:.3f} s"),
+            ("Model", str(result.model_path)),
+        ]
+    )
+    return EXIT_OK
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from logreg.commands import predict_file
+
+    with _status("logreg predict") as update:
+        result = predict_file(
+            args.model,
+            args.data,
+            args.out,
+            batch_rows=args.batch_rows,
+            id_column=args.id_column,
+            drop_missing=args.drop_missing,
+            on_batch=lambda n_rows: update(f"{n_rows:,} rows"),
+        )
+    _unseen_note(result.unseen_counts)
+    dropped = (
+        f" ({result.n_rows_dropped:,} rows with missing values skipped)"
+        if result.n_rows_dropped
+        else ""
+    )
+    print(f"Wrote {result.n_rows_written:,} predictions to {result.out}{dropped}")
+    print(f"Columns: {', '.join(result.columns)}")
+    return EXIT_OK
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from logreg.commands import evaluate_file
+
+    with _status("logreg evaluate"):
+        result = evaluate_file(
+            args.model, args.data, target=args.target, drop_missing=args.drop_missing
+        )
+    _unseen_note(result.unseen_counts)
+    metrics = result.metrics
+    if args.json:
+        document = {**metrics, "n_rows_dropped": result.n_rows_dropped}
+        print(json.dumps(document, indent=2))
+        return EXIT_OK
+    n_used = result.n_rows_read - result.n_rows_dropped
+    auc = metrics["roc_auc"]
+    _facts(
+        [
+            ("Data", f"{args.data}: {_rows_phrase(n_used, result.n_rows_dropped)}"),
+            ("Accuracy", f"{metrics['accuracy']:.4f}"),
+            ("Log loss", f"{metrics['log_loss']:.4f}"),
+            (
+                "ROC AUC",
+                "undefined (a class is absent)"
+                if auc is None
+                else f"{auc:.4f} ({metrics['roc_auc_average']})",
+            ),
+        ]
+    )
+    console = _console()
+    console.print("\nPer class")
+    console.print(_per_class_table(metrics, console.is_terminal))
+    console.print("\nConfusion matrix (rows: true class, columns: predicted class)")
+    console.print(_confusion_table(metrics, console.is_terminal))
+    return EXIT_OK
+
+
+def _table(terminal: bool, header: Sequence[str]) -> Any:
+    """A rich table: boxed on a terminal, plain aligned text otherwise.
+
+    The first column is left-aligned, the others (numbers) right-aligned;
+    cells are :func:`_cell` texts, never read as rich markup.
+    """
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD if terminal else None, pad_edge=False)
+    for position, name in enumerate(header):
+        table.add_column(_cell(name), justify="right" if position else "left")
+    return table
+
+
+def _cell(text: str) -> Any:
+    from rich.text import Text
+
+    return Text(text)  # a class named "[red]" stays "[red]"
+
+
+def _per_class_table(metrics: Mapping[str, Any], terminal: bool) -> Any:
+    table = _table(terminal, ["class", "precision", "recall", "F1", "support"])
+    rows = [(name, scores) for name, scores in metrics["per_class"].items()]
+    rows += [("macro avg", metrics["macro_avg"])]
+    rows += [("weighted avg", metrics["weighted_avg"])]
+    for name, scores in rows:
+        numbers = [f"{scores[key]:.4f}" for key in ("precision", "recall", "f1")]
+        support = f"{scores['support']:,}" if "support" in scores else ""
+        table.add_row(*map(_cell, [name, *numbers, support]))
+    return table
+
+
+def _confusion_table(metrics: Mapping[str, Any], terminal: bool) -> Any:
+    classes = metrics["classes"]
+    table = _table(terminal, ["true \\ predicted", *classes])
+    for name, counts in zip(classes, metrics["confusion_matrix"], strict=True):
+        table.add_row(*map(_cell, [name, *(f"{count:,}" for count in counts)]))
+    return table
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from logreg.commands import original_scale_table
+    from logreg.inference import format_table
+    from logreg.persist import load_model_file
+    from logreg.tabular import TableEncoder
+
+    model = load_model_file(args.model)
+    summary = model.estimator.summary(alpha=args.alpha, cov_type=args.cov_type)
+    encoder = model.preprocessor
+    if not isinstance(encoder, TableEncoder):
+        if args.original_scale:
+            raise ValueError(
+                f"{args.model} has no data encoder (it was not written by "
+                "'logreg fit'): its coefficients are already in the units it "
+                "was fitted on"
+            )
+        print(summary)
+        return EXIT_OK
+    print(summary)
+    standardised = _standardised_features(encoder)
+    print()
+    if not standardised:
+        print("The features were not standardised: the coefficients are per unit.")
+        return EXIT_OK
+    print(
+        textwrap.fill(
+            "Numeric and boolean features were standardised with the training "
+            "mean and standard deviation: their coefficients are per standard "
+            "deviation of the column; indicators (col=value) are per unit (0/1).",
+            width=78,
+        )
+    )
+    _facts([(name, f"mean {m:.6g}, std {s:.6g}") for name, m, s in standardised])
+    if not args.original_scale:
+        print("Run with --original-scale for the coefficients per unit of each column.")
+        return EXIT_OK
+    frame = original_scale_table(model, summary)
+    print()
+    print("Coefficients in the columns' own units (same model, same predictions):")
+    print("\n".join(format_table(frame, "coef", summary.alpha, "term")))
+    return EXIT_OK
+
+
+def _standardised_features(encoder: Any) -> list[tuple[str, float, float]]:
+    """``(name, mean, std)`` of each feature the encoder centres or scales."""
+    return [
+        (name, float(center), float(scale))
+        for name, center, scale in zip(
+            encoder.feature_names_out, encoder.center_, encoder.scale_, strict=True
+        )
+        if center != 0 or scale != 1
+    ]
+
+
+def _report(args: argparse.Namespace) -> int:
+    from logreg.commands import report_file
+
+    with _status("logreg report"):
+        result = report_file(
+            args.model,
+            args.data,
+            args.out,
+            target=args.target,
+            drop_missing=args.drop_missing,
+            title=args.title,
+        )
+    _unseen_note(result.unseen_counts)
+    if result.no_intervals:
+        _note(f"the report shows no standard errors: {result.no_intervals}")
+    n_used = result.n_rows_read - result.n_rows_dropped
+    rows = _rows_phrase(n_used, result.n_rows_dropped)
+    print(f"Wrote the report on {rows} to {result.out}")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------ errors
+@contextlib.contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """Print each distinct warning as one ``logreg: warning:`` line.
+
+    The library's own warnings (no convergence, separation, a singular
+    Hessian) are always shown; others follow the warning filters (so an
+    ``error`` filter still raises them) and are prefixed with their class.
+    """
+    from logreg import (
+        ConvergenceWarning,
+        PerfectSeparationWarning,
+        SingularHessianWarning,
+    )
+
+    ours = (ConvergenceWarning, PerfectSeparationWarning, SingularHessianWarning)
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            for category in ours:
+                warnings.simplefilter("always", category)
+            yield
+    finally:  # also before an error line: the warnings may explain it
+        lines = {}
+        for warning in caught:
+            text = _one_line(warning.message)
+            if not issubclass(warning.category, ours):
+                text = f"{warning.category.__name__}: {text}"
+            lines[f"{PROG}: warning: {text}"] = None
+        for line in lines:
+            print(line, file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the exit's flush cannot fail again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _one_line(error: BaseException) -> str:
@@ -141,15 +653,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit code: 0 on success (and for ``--help``), 2 on bad input.
+        Exit code: 0 on success (and for ``--help``), 2 on bad input, 1 when
+        stdout is closed early (``logreg ... | head``).
     """
     try:
         args = _build_parser().parse_args(argv)
     except SystemExit as done:  # --help, --version, or a usage error
         return done.code if isinstance(done.code, int) else EXIT_USAGE
     try:
-        return args.handler(args)
-    except (ValueError, OSError, ImportError) as error:
-        # DivergenceError is a ValueError; OSError covers an unwritable --out.
+        with _warnings_as_lines():
+            return args.handler(args)
+    except BrokenPipeError:  # the reader went away (``| head``): stop quietly
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except (ValueError, TypeError, OSError, ImportError) as error:
+        # DivergenceError and ModelFileError are ValueErrors; OSError covers a
+        # missing file and an unwritable output.
         print(f"{PROG}: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_USAGE

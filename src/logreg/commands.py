@@ -1,0 +1,707 @@
+"""The work behind ``logreg fit|predict|evaluate|summary|report``, without printing.
+
+Each function takes paths and options, does the job with the library
+(:mod:`logreg.tabular` for data files, :mod:`logreg.persist` for model files,
+:mod:`logreg.report` for metrics and the HTML page) and returns what happened;
+:mod:`logreg.cli` parses the arguments and prints the results.
+
+A model file written by :func:`fit_model` holds the fitted
+:class:`~logreg.LogisticRegression` and, as its preprocessor, the
+:class:`~logreg.tabular.TableEncoder` that turns a table into its features.
+The estimator is fitted on a DataFrame whose columns are the encoded feature
+names (``col`` and ``col=value``), so ``feature_names_in_`` and every
+summary table name the features.
+
+Every output file (model, predictions, report) is written atomically, and its
+path is checked before any long work: on failure nothing is left at that path
+and a file already there is untouched. Bad input raises ``ValueError`` (a
+:class:`~logreg.persist.ModelFileError` for a bad model file),
+``FileNotFoundError`` or another ``OSError`` with a one-line message.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from logreg.estimator import LogisticRegression
+from logreg.inference import coefficient_frame
+from logreg.persist import ModelFile, ModelFileError, load_model_file, save_model
+from logreg.tabular import (
+    DEFAULT_BATCH_ROWS,
+    SUPPORTED_SUFFIXES,
+    BatchWriter,
+    TableEncoder,
+    iter_batches,
+    missing_message,
+    missing_rows,
+    read_table,
+    require_pyarrow,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+    from logreg.inference import Summary
+
+__all__ = [
+    "PREDICTION_COLUMN",
+    "PROBABILITY_PREFIX",
+    "REPORT_SUFFIXES",
+    "Evaluation",
+    "FitResult",
+    "PredictResult",
+    "ReportResult",
+    "evaluate_file",
+    "fit_model",
+    "load_table_model",
+    "original_scale_table",
+    "predict_file",
+    "report_file",
+]
+
+#: Name of the predicted-label column that :func:`predict_file` writes.
+PREDICTION_COLUMN = "prediction"
+#: Each class ``c`` gets a probability column named ``proba_<c>``.
+PROBABILITY_PREFIX = "proba_"
+#: File name endings :func:`report_file` writes.
+REPORT_SUFFIXES = (".html", ".htm")
+
+Step = Callable[[str], None]
+
+
+def _no_step(_: str) -> None:
+    """The default progress callback: does nothing."""
+
+
+# ------------------------------------------------------------------- helpers
+def _check_output_path(
+    path: str | os.PathLike[str], suffixes: Sequence[str] | None = None
+) -> Path:
+    """``path`` as a Path, once it can be a new file: cheap checks before work."""
+    path = Path(path)
+    if suffixes is not None and not path.name.lower().endswith(tuple(suffixes)):
+        raise ValueError(
+            f"cannot write {path}: unsupported file extension "
+            f"{''.join(path.suffixes[-2:]) or '(none)'}; use {', '.join(suffixes)}"
+        )
+    if path.is_dir():
+        raise ValueError(f"cannot write {path}: it is a directory")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(
+            f"cannot write {path}: directory {path.parent} does not exist"
+        )
+    return path
+
+
+def _feature_frame(X: np.ndarray, encoder: TableEncoder) -> pd.DataFrame:
+    """``X`` with the encoded feature names as columns, for the estimator."""
+    try:
+        import pandas as pd
+    except ImportError as error:
+        raise ImportError(
+            "the command line needs pandas: pip install 'logreg[cli,stats]'"
+        ) from error
+    return pd.DataFrame(X, columns=encoder.feature_names_out, copy=False)
+
+
+def load_table_model(path: str | os.PathLike[str]) -> ModelFile:
+    """Read a model file written by :func:`fit_model` (with its encoder).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The model file.
+
+    Returns
+    -------
+    ModelFile
+        ``preprocessor`` is the fitted :class:`~logreg.tabular.TableEncoder`.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ModelFileError
+        If the file is not a model file, or has no encoder matching the model
+        (a model saved from Python with ``save()`` cannot read data files).
+    """
+    model = load_model_file(path)
+    encoder = model.preprocessor
+    if not isinstance(encoder, TableEncoder) or encoder.target is None:
+        raise ModelFileError(
+            f"{os.fspath(path)}: the model has no data encoder (it was not "
+            "written by 'logreg fit'), so it cannot read data files"
+        )
+    if encoder.n_features_out != model.estimator.n_features_in_:
+        raise ModelFileError(
+            f"{os.fspath(path)}: the encoder makes {encoder.n_features_out} "
+            f"features but the model has {model.estimator.n_features_in_}"
+        )
+    return model
+
+
+def _class_names(classes: Iterable[Any]) -> list[str]:
+    return [str(label) for label in classes]
+
+
+# ----------------------------------------------------------------------- fit
+@dataclass(frozen=True)
+class FitResult:
+    """What :func:`fit_model` did.
+
+    Attributes
+    ----------
+    model_path : pathlib.Path
+        The model file written.
+    estimator : LogisticRegression
+        The fitted estimator.
+    encoder : TableEncoder
+        The fitted encoder, saved with it.
+    n_rows_read, n_rows_dropped : int
+        Rows in the data file, and rows left out for missing values.
+    train_accuracy : float
+        Accuracy on the training rows.
+    fit_seconds : float
+        Time spent in ``estimator.fit``.
+    """
+
+    model_path: Path
+    estimator: LogisticRegression
+    encoder: TableEncoder
+    n_rows_read: int
+    n_rows_dropped: int
+    train_accuracy: float
+    fit_seconds: float
+
+    @property
+    def n_rows_used(self) -> int:
+        """Rows the model was fitted on."""
+        return self.n_rows_read - self.n_rows_dropped
+
+
+def fit_model(
+    data: str | os.PathLike[str],
+    model: str | os.PathLike[str],
+    *,
+    target: str,
+    exclude: Sequence[str] = (),
+    standardize: bool = True,
+    drop_missing: bool = False,
+    estimator_params: Mapping[str, Any] | None = None,
+    on_step: Step = _no_step,
+) -> FitResult:
+    """Fit a logistic regression on a data file and save it with its encoder.
+
+    Parameters
+    ----------
+    data : str or os.PathLike
+        A CSV or Parquet file (see :mod:`logreg.tabular`), read into memory.
+    model : str or os.PathLike
+        The model file to write (atomically); its directory must exist.
+    target : str
+        The label column.
+    exclude : sequence of str, default=()
+        Columns that are not features (identifiers, dates, ...).
+    standardize : bool, default=True
+        Standardise numeric features (see :class:`~logreg.tabular.TableEncoder`).
+    drop_missing : bool, default=False
+        Drop rows with a missing value instead of raising.
+    estimator_params : mapping, optional
+        Parameters of :class:`~logreg.LogisticRegression` (``C``, ``solver``,
+        ``max_iter``, ...).
+    on_step : callable, optional
+        Called with a short description as each step starts (for a spinner).
+
+    Returns
+    -------
+    FitResult
+
+    Raises
+    ------
+    ValueError
+        For bad data (missing target, one class, missing values, ...) or bad
+        parameters; nothing is written.
+    """
+    model = _check_output_path(model)
+    estimator = LogisticRegression(**dict(estimator_params or {}))
+    on_step(f"reading {Path(data).name}")
+    table = read_table(data)
+    on_step(f"encoding {table.num_rows:,} rows")
+    encoder = TableEncoder(
+        target=target,
+        exclude=exclude,
+        standardize=standardize,
+        drop_missing=drop_missing,
+    ).fit(table)
+    X, y, _ = encoder.transform_xy(table)
+    features = _feature_frame(X, encoder)
+    on_step(f"fitting {X.shape[0]:,} rows x {X.shape[1]} features")
+    start = time.perf_counter()
+    estimator.fit(features, y)
+    seconds = time.perf_counter() - start
+    result = FitResult(
+        model_path=model,
+        estimator=estimator,
+        encoder=encoder,
+        n_rows_read=table.num_rows,
+        n_rows_dropped=encoder.n_rows_dropped_,
+        train_accuracy=float(estimator.score(features, y)),
+        fit_seconds=seconds,
+    )
+    on_step(f"saving {model.name}")
+    save_model(
+        estimator, model, preprocessor=encoder, metadata=_fit_metadata(data, result)
+    )
+    return result
+
+
+def _fit_metadata(data: str | os.PathLike[str], result: FitResult) -> dict[str, Any]:
+    return {
+        "command": "logreg fit",
+        "data_file": Path(data).name,
+        "target": result.encoder.target,
+        "n_rows_read": result.n_rows_read,
+        "n_rows_used": result.n_rows_used,
+        "n_rows_dropped": result.n_rows_dropped,
+        "train_accuracy": result.train_accuracy,
+        "fit_seconds": result.fit_seconds,
+        "fitted_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+    }
+
+
+# ------------------------------------------------------------------- predict
+@dataclass(frozen=True)
+class PredictResult:
+    """What :func:`predict_file` wrote.
+
+    Attributes
+    ----------
+    out : pathlib.Path
+        The predictions file.
+    columns : list of str
+        Its columns: the identifier (if any), ``prediction``, ``proba_<class>``.
+    n_rows_read, n_rows_written, n_rows_dropped : int
+        Rows in the data, rows predicted, rows skipped for missing values.
+    unseen_counts : dict of str to int
+        Rows per column whose category the model never saw (encoded as
+        all-zero indicators).
+    """
+
+    out: Path
+    columns: list[str]
+    n_rows_read: int
+    n_rows_written: int
+    n_rows_dropped: int
+    unseen_counts: dict[str, int]
+
+
+class _Predictor:
+    """Turns record batches of the data into record batches of predictions.
+
+    Parameters
+    ----------
+    model : ModelFile
+        From :func:`load_table_model`.
+    id_field : pyarrow.Field or None
+        The identifier column copied to the output first, if any.
+    """
+
+    def __init__(self, model: ModelFile, id_field: pa.Field | None) -> None:
+        self.pa = require_pyarrow()
+        self.estimator, self.encoder = model.estimator, model.preprocessor
+        self.id_name = None if id_field is None else id_field.name
+        classes = self.estimator.classes_
+        fields = [] if id_field is None else [id_field]
+        fields.append(self.pa.field(PREDICTION_COLUMN, self.pa.array(classes).type))
+        fields += [
+            self.pa.field(PROBABILITY_PREFIX + name, self.pa.float64())
+            for name in _class_names(classes)
+        ]
+        names = [field.name for field in fields]
+        clashes = sorted({name for name in names if names.count(name) > 1})
+        if clashes:
+            raise ValueError(
+                f"the output would have duplicate columns {clashes}: rename the "
+                "identifier column"
+            )
+        self.schema = self.pa.schema(fields)
+        self.n_dropped = 0
+        self.unseen_counts: dict[str, int] = {}
+
+    def predict(self, batch: pa.RecordBatch) -> pa.RecordBatch | None:
+        """Predictions for the complete rows of ``batch``; None if there are none."""
+        pa = self.pa
+        X, kept = self.encoder.transform(
+            batch, drop_missing=True, unseen_counts=self.unseen_counts
+        )
+        self.n_dropped += int(np.count_nonzero(~kept))
+        if not len(X):
+            return None
+        features = _feature_frame(X, self.encoder)
+        proba = self.estimator.predict_proba(features)
+        labels = self.estimator.predict(features)
+        arrays = [] if self.id_name is None else [batch.column(self.id_name)]
+        arrays = [array.filter(pa.array(kept)) for array in arrays]
+        arrays.append(pa.array(labels, self.schema.field(PREDICTION_COLUMN).type))
+        arrays += [pa.array(proba[:, k]) for k in range(proba.shape[1])]
+        return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+
+
+class _MissingTally:
+    """Missing values per column, counted over every batch of a file."""
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = columns
+        self.counts: dict[str, int] = {}
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        _, counts = missing_rows(require_pyarrow(), batch, self.columns)
+        for name, count in counts.items():
+            self.counts[name] = self.counts.get(name, 0) + count
+
+    def raise_if_any(self) -> None:
+        if self.counts:
+            ordered = {n: self.counts[n] for n in self.columns if n in self.counts}
+            raise ValueError(missing_message(ordered))
+
+
+def predict_file(
+    model: str | os.PathLike[str],
+    data: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    id_column: str | None = None,
+    drop_missing: bool = False,
+    on_batch: Callable[[int], None] | None = None,
+) -> PredictResult:
+    """Predict every row of a data file, streaming it batch by batch.
+
+    Memory is bounded by ``batch_rows``: files larger than memory work. The
+    output has a ``prediction`` column (the most probable class) and one
+    ``proba_<class>`` column per class, after the ``id_column`` if given.
+
+    Parameters
+    ----------
+    model : str or os.PathLike
+        A model file written by :func:`fit_model`.
+    data : str or os.PathLike
+        A CSV or Parquet file with the model's input columns (others ignored).
+    out : str or os.PathLike
+        ``.csv``, ``.csv.gz``, ``.tsv``, ``.tsv.gz``, ``.parquet`` or ``.pq``;
+        written atomically (nothing appears there on failure).
+    batch_rows : int, default=65536
+        Rows per batch.
+    id_column : str, optional
+        A column of ``data`` copied to the output, to identify the rows.
+    drop_missing : bool, default=False
+        Skip rows with a missing input value; by default they raise, after the
+        whole file is counted, naming each column and its count.
+    on_batch : callable, optional
+        Called with the number of rows read so far after each batch.
+
+    Returns
+    -------
+    PredictResult
+
+    Raises
+    ------
+    ValueError
+        For absent or mistyped input columns, missing values (unless
+        ``drop_missing``) or a bad ``out`` extension.
+    """
+    loaded = load_table_model(model)
+    out = _check_output_path(out, SUPPORTED_SUFFIXES)
+    inputs = loaded.preprocessor.input_columns
+    columns = inputs if id_column is None else [id_column, *inputs]
+    batches = iter_batches(
+        data,
+        columns=columns,  # iter_batches reads a repeated name once
+        batch_rows=batch_rows,
+        column_types=loaded.preprocessor.read_types,
+    )
+    first = next(batches)
+    predictor = _Predictor(
+        loaded, None if id_column is None else first.schema.field(id_column)
+    )
+    missing = _MissingTally(inputs)
+    n_read = 0
+    with BatchWriter(out, predictor.schema) as writer:
+        for batch in itertools.chain([first], batches):
+            n_read += batch.num_rows
+            if not drop_missing:
+                missing.add(batch)
+            if not missing.counts:  # once a value is missing, only count the rest
+                predictions = predictor.predict(batch)
+                if predictions is not None:
+                    writer.write(predictions)
+            if on_batch is not None:
+                on_batch(n_read)
+        missing.raise_if_any()
+    return PredictResult(
+        out=out,
+        columns=predictor.schema.names,
+        n_rows_read=n_read,
+        n_rows_written=writer.rows_written,
+        n_rows_dropped=predictor.n_dropped,
+        unseen_counts=predictor.unseen_counts,
+    )
+
+
+# ------------------------------------------------------- evaluate and report
+@dataclass(frozen=True)
+class _LabelledData:
+    """Encoded features and true labels of a data file."""
+
+    features: pd.DataFrame
+    y: np.ndarray
+    n_rows_read: int
+    n_rows_dropped: int
+    unseen_counts: dict[str, int]
+
+
+def _label_type(pa: Any, classes: np.ndarray) -> pa.DataType:
+    """The type to read labels as: that of the model's classes (CSV "1" vs 1)."""
+    return pa.array(classes).type
+
+
+def _labelled_data(
+    model: ModelFile,
+    data: str | os.PathLike[str],
+    target: str | None,
+    drop_missing: bool,
+) -> _LabelledData:
+    """Read ``data`` and encode it as the model's features and labels."""
+    pa = require_pyarrow()
+    encoder = model.preprocessor
+    target = encoder.target if target is None else target
+    if target in encoder.input_columns:
+        raise ValueError(f"the target {target!r} is one of the model's features")
+    types = {
+        **encoder.read_types,
+        target: _label_type(pa, model.estimator.classes_),
+    }
+    table = read_table(
+        data, columns=[*encoder.input_columns, target], column_types=types
+    )
+    # The labels may sit under another name than at fit.
+    table = table.rename_columns(
+        [encoder.target if name == target else name for name in table.schema.names]
+    )
+    unseen: dict[str, int] = {}
+    X, y, kept = encoder.transform_xy(
+        table, drop_missing=drop_missing, unseen_counts=unseen
+    )
+    return _LabelledData(
+        features=_feature_frame(X, encoder),
+        y=y,
+        n_rows_read=table.num_rows,
+        n_rows_dropped=int(np.count_nonzero(~kept)),
+        unseen_counts=unseen,
+    )
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What :func:`evaluate_file` measured.
+
+    Attributes
+    ----------
+    metrics : dict
+        :func:`logreg.report.evaluation_metrics` of the model on the data.
+    n_rows_read, n_rows_dropped : int
+        Rows in the data, and rows left out for missing values.
+    unseen_counts : dict of str to int
+        Rows per column with a category the model never saw.
+    """
+
+    metrics: dict[str, Any]
+    n_rows_read: int
+    n_rows_dropped: int
+    unseen_counts: dict[str, int]
+
+
+def evaluate_file(
+    model: str | os.PathLike[str],
+    data: str | os.PathLike[str],
+    *,
+    target: str | None = None,
+    drop_missing: bool = False,
+) -> Evaluation:
+    """Classification metrics of a saved model on a labelled data file.
+
+    Parameters
+    ----------
+    model : str or os.PathLike
+        A model file written by :func:`fit_model`.
+    data : str or os.PathLike
+        A CSV or Parquet file with the model's input columns and the labels.
+    target : str, optional
+        The label column; by default the one the model was fitted with.
+    drop_missing : bool, default=False
+        Leave out rows with a missing value instead of raising.
+
+    Returns
+    -------
+    Evaluation
+
+    Raises
+    ------
+    ValueError
+        For absent columns, missing values, or labels the model never saw.
+    """
+    from logreg.report import evaluation_metrics
+
+    loaded = load_table_model(model)
+    labelled = _labelled_data(loaded, data, target, drop_missing)
+    metrics = evaluation_metrics(loaded.estimator, labelled.features, labelled.y)
+    return Evaluation(
+        metrics=metrics,
+        n_rows_read=labelled.n_rows_read,
+        n_rows_dropped=labelled.n_rows_dropped,
+        unseen_counts=labelled.unseen_counts,
+    )
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What :func:`report_file` wrote.
+
+    Attributes
+    ----------
+    out : pathlib.Path
+        The HTML file.
+    n_rows_read, n_rows_dropped : int
+        Rows in the data, and rows left out for missing values.
+    unseen_counts : dict of str to int
+        Rows per column with a category the model never saw.
+    no_intervals : str or None
+        Why the coefficient table has no intervals (the model's summary
+        failed, e.g. a singular information matrix), or None.
+    """
+
+    out: Path
+    n_rows_read: int
+    n_rows_dropped: int
+    unseen_counts: dict[str, int]
+    no_intervals: str | None
+
+
+def report_file(
+    model: str | os.PathLike[str],
+    data: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    target: str | None = None,
+    drop_missing: bool = False,
+    title: str = "logreg report",
+) -> ReportResult:
+    """Write the HTML report of a saved model on a labelled data file.
+
+    Parameters
+    ----------
+    model : str or os.PathLike
+        A model file written by :func:`fit_model`.
+    data : str or os.PathLike
+        A CSV or Parquet file with the model's input columns and the labels.
+    out : str or os.PathLike
+        The ``.html`` file, written atomically.
+    target : str, optional
+        The label column; by default the one the model was fitted with.
+    drop_missing : bool, default=False
+        Leave out rows with a missing value instead of raising.
+    title : str, default="logreg report"
+        The page's title.
+
+    Returns
+    -------
+    ReportResult
+    """
+    from logreg.report import build_report, write_report
+
+    loaded = load_table_model(model)
+    out = _check_output_path(out, REPORT_SUFFIXES)
+    labelled = _labelled_data(loaded, data, target, drop_missing)
+    estimator, encoder = loaded.estimator, loaded.preprocessor
+    try:
+        table, no_intervals = estimator.summary().to_frame(), None
+    except ValueError as error:  # no statistics, or a singular information
+        table, no_intervals = None, str(error)
+    page = build_report(
+        estimator,
+        labelled.features,
+        labelled.y,
+        feature_names=encoder.feature_names_out,
+        title=title,
+        data_name=Path(data).name,
+        coefficient_table=table,
+    )
+    write_report(page, out)
+    return ReportResult(
+        out=out,
+        n_rows_read=labelled.n_rows_read,
+        n_rows_dropped=labelled.n_rows_dropped,
+        unseen_counts=labelled.unseen_counts,
+        no_intervals=no_intervals,
+    )
+
+
+# ------------------------------------------------------------------- summary
+def _original_scale_map(encoder: TableEncoder) -> np.ndarray:
+    """The matrix taking ``(intercept, coef)`` on encoded features to original units.
+
+    :meth:`TableEncoder.original_scale` is linear in ``(coef, intercept)``, so
+    its images of the unit vectors are the columns of the map.
+
+    Returns
+    -------
+    ndarray of shape (n_features_out + 1, n_features_out + 1)
+    """
+    basis = np.eye(encoder.n_features_out + 1)
+    coef, intercept = encoder.original_scale(basis[:, 1:], basis[:, 0])
+    return np.column_stack([intercept, coef]).T
+
+
+def original_scale_table(model: ModelFile, summary: Summary) -> pd.DataFrame:
+    r"""The summary's coefficient table mapped back to the columns' own units.
+
+    A numeric feature standardised as :math:`(x - m)/s` has the coefficient
+    :math:`c/s` per unit of :math:`x`, and the intercept becomes
+    :math:`b - \sum_j c_j m_j / s_j`. The map :math:`A` is linear, so the
+    covariance of the mapped estimates is exactly :math:`A V A^\top`: the
+    standard errors (and z, p-values, intervals) of the intercept too. This
+    is the same model, with the same predictions, in other units.
+
+    Parameters
+    ----------
+    model : ModelFile
+        A model with its encoder, from :func:`load_table_model`.
+    summary : Summary
+        ``model.estimator.summary(...)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Like ``summary.to_frame()``: same index, columns ``coef, std_err, z,
+        p_value, ci_low, ci_high``.
+    """
+    if not model.estimator.fit_intercept:
+        raise ValueError("the original scale needs a model with an intercept")
+    frame = summary.to_frame()
+    n_blocks = max(len(summary.classes) - 1, 1)
+    # One (intercept, coef) block per reported class, each mapped alike.
+    mapping = np.kron(np.eye(n_blocks), _original_scale_map(model.preprocessor))
+    estimate = mapping @ frame["coef"].to_numpy()
+    covariance = mapping @ summary.covariance @ mapping.T
+    std_err = np.sqrt(np.diag(covariance))
+    return coefficient_frame(frame.index, estimate, std_err, summary.alpha, "coef")
