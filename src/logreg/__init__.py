@@ -3,6 +3,7 @@
 The same answers as scikit-learn, with statistics, pictures and reach.
 """
 
+from logreg.cv import LogisticRegressionCV
 from logreg.estimator import LogisticRegression, PerfectSeparationWarning
 from logreg.persist import load
 from logreg.solvers import ConvergenceWarning, DivergenceError, SingularHessianWarning
@@ -11,6 +12,7 @@ __all__ = [
     "ConvergenceWarning",
     "DivergenceError",
     "LogisticRegression",
+    "LogisticRegressionCV",
     "PerfectSeparationWarning",
     "SingularHessianWarning",
     "__version__",

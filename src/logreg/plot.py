@@ -43,6 +43,7 @@ __all__ = [
     "plot_decision_boundary",
     "plot_loss_curve",
     "plot_precision_recall_curves",
+    "plot_regularization_path",
     "plot_roc_curves",
     "require_matplotlib",
 ]
@@ -973,4 +974,75 @@ def plot_coefficients(
     ax.grid(axis="x", alpha=0.3)
     if labels is not None:  # beside the axes: the points fill the inside
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return ax
+
+
+def plot_regularization_path(
+    Cs: Any,
+    coefs: Any,
+    feature_names: Sequence[Any] | None = None,
+    *,
+    class_index: int = 0,
+    chosen_C: float | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Coefficients against ``log10(C)``: how each one enters as the penalty weakens.
+
+    Parameters
+    ----------
+    Cs : array-like of shape (n_cs,)
+        The grid of ``C``, as :func:`logreg.cv.regularization_path` returns it.
+    coefs : array-like of shape (n_cs, n_rows, n_cols)
+        Coefficients along the path (intercept, if any, in a last column that
+        is not drawn: pass ``feature_names`` of length ``n_features``).
+    feature_names : sequence of str of length n_features, optional
+        Default ``x0, x1, ...``; the legend lists at most ten.
+    class_index : int, default=0
+        Which row of ``coefs`` to draw (the class, for multinomial models).
+    chosen_C : float, optional
+        Marked with a vertical line (e.g. ``LogisticRegressionCV.C_``).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    Cs = np.asarray(Cs, dtype=np.float64).ravel()
+    coefs = np.asarray(coefs, dtype=np.float64)
+    if coefs.ndim != 3 or coefs.shape[0] != len(Cs):
+        raise ValueError(
+            f"coefs must have shape (n_cs={len(Cs)}, n_rows, n_cols), got {coefs.shape}"
+        )
+    if not 0 <= class_index < coefs.shape[1]:
+        raise ValueError(
+            f"class_index must be in [0, {coefs.shape[1]}), got {class_index}"
+        )
+    n_features = len(feature_names) if feature_names is not None else coefs.shape[2]
+    if n_features > coefs.shape[2]:
+        raise ValueError(
+            f"{n_features} feature names for {coefs.shape[2]} coefficient columns"
+        )
+    names = feature_names or [f"x{j}" for j in range(n_features)]
+    paths = coefs[:, class_index, :n_features]
+    ax = _axes(ax, figsize=(6.4, 4.6))
+    # The ten features largest at the weakest penalty get a legend entry.
+    labelled = set(np.argsort(-np.abs(paths[-1]))[:10].tolist())
+    for j in range(n_features):
+        label = _plain(names[j]) if j in labelled else None
+        ax.plot(np.log10(Cs), paths[:, j], label=label, linewidth=1.4)
+    if chosen_C is not None:
+        ax.axvline(
+            np.log10(chosen_C),
+            color="0.3",
+            linestyle="--",
+            linewidth=1,
+            label=f"chosen C = {chosen_C:.3g}",
+        )
+    ax.axhline(0.0, color="0.6", linewidth=0.8)
+    ax.set_xlabel("log10(C)  (weaker penalty to the right)")
+    ax.set_ylabel("coefficient")
+    ax.set_title("Regularisation path")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small", loc="best")
     return ax

@@ -1,0 +1,139 @@
+"""LogisticRegressionCV and the regularisation path, against scikit-learn."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.linear_model import LogisticRegressionCV as SklearnCV
+from sklearn.model_selection import StratifiedKFold
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import logreg
+from logreg import plot
+from logreg.cv import regularization_path
+
+
+def standardised(loader):
+    X, y = loader(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+DATASETS = {"breast_cancer": load_breast_cancer, "iris": load_iris}
+
+
+@pytest.mark.parametrize("name", list(DATASETS))
+@pytest.mark.parametrize("scoring", [None, "neg_log_loss"])
+def test_same_choice_and_scores_as_scikit_learn(name, scoring):
+    X, y = standardised(DATASETS[name])
+    folds = StratifiedKFold(5)
+    reference = SklearnCV(
+        Cs=10,
+        cv=folds,
+        l1_ratios=(0.0,),
+        tol=1e-10,
+        solver="newton-cholesky",
+        scoring=scoring,
+        use_legacy_attributes=False,
+    ).fit(X, y)
+    ours = logreg.LogisticRegressionCV(Cs=10, cv=folds, tol=1e-10, scoring=scoring).fit(
+        X, y
+    )
+    assert ours.C_ == reference.C_
+    assert ours.l1_ratio_ == 0.0
+    np.testing.assert_array_equal(ours.Cs_, reference.Cs_)
+    assert ours.scores_.shape == reference.scores_.shape == (5, 1, 10)
+    np.testing.assert_allclose(ours.scores_, reference.scores_, rtol=1e-7, atol=1e-9)
+    assert ours.coefs_paths_.shape == reference.coefs_paths_.shape
+    np.testing.assert_allclose(ours.coefs_paths_, reference.coefs_paths_, atol=1e-5)
+    np.testing.assert_allclose(ours.coef_, reference.coef_, atol=1e-7)
+    np.testing.assert_allclose(
+        ours.predict_proba(X), reference.predict_proba(X), atol=1e-7
+    )
+    assert ours.score(X, y) == pytest.approx(reference.score(X, y))
+
+
+def test_path_equals_independent_fits_and_warm_starts_save_work():
+    X, y = standardised(load_breast_cancer)
+    Cs, coefs, n_iter = regularization_path(
+        X, y, [10.0, 0.01, 1.0, 0.1], estimator=logreg.LogisticRegression(tol=1e-10)
+    )
+    np.testing.assert_array_equal(Cs, [0.01, 0.1, 1.0, 10.0])
+    cold_iterations = 0
+    for C, path_coef in zip(Cs, coefs, strict=True):
+        cold = logreg.LogisticRegression(C=C, tol=1e-10).fit(X, y)
+        cold_iterations += cold.n_iter_
+        expected = np.hstack([cold.coef_, cold.intercept_[:, None]])
+        np.testing.assert_allclose(path_coef, expected, rtol=1e-6, atol=1e-7)
+    assert n_iter.sum() < cold_iterations
+
+
+def test_refit_false_averages_the_folds():
+    X, y = standardised(load_iris)
+    folds = StratifiedKFold(3)
+    model = logreg.LogisticRegressionCV(Cs=[0.01, 1.0, 100.0], cv=folds, refit=False)
+    model.fit(X, y)
+    best = np.argmax(model.scores_[:, 0, :], axis=1)
+    assert model.C_ == pytest.approx(np.mean(model.Cs_[best]))
+    expected = np.mean([model.coefs_paths_[f, 0, c] for f, c in enumerate(best)], 0)
+    np.testing.assert_allclose(model.coef_, expected[:, :-1])
+    np.testing.assert_allclose(model.intercept_, expected[:, -1])
+    assert model.predict(X).shape == (150,)
+
+
+def test_sample_weights_reach_fits_and_scores():
+    X, y = standardised(load_breast_cancer)
+    weights = np.where(y == 1, 3.0, 1.0)
+    folds = list(StratifiedKFold(3).split(X, y))
+    model = logreg.LogisticRegressionCV(Cs=[0.1, 1.0], cv=folds, tol=1e-10)
+    model.fit(X, y, sample_weight=weights)
+    train, test = folds[0]
+    single = logreg.LogisticRegression(C=0.1, tol=1e-10)
+    single.fit(X[train], y[train], sample_weight=weights[train])
+    assert model.scores_[0, 0, 0] == pytest.approx(
+        single.score(X[test], y[test], sample_weight=weights[test])
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"Cs": 0}, "Cs must be"),
+        ({"Cs": [1.0, -1.0]}, "Cs must be"),
+        ({"Cs": "many"}, "Cs must be"),
+        ({"l1_ratios": [0.0, 2.0]}, "l1_ratios must be"),
+        ({"l1_ratios": []}, "l1_ratios must be"),
+        ({"refit": "yes"}, "refit must be"),
+    ],
+)
+def test_bad_parameters(params, message):
+    X, y = standardised(load_iris)
+    with pytest.raises(ValueError, match=message):
+        logreg.LogisticRegressionCV(**params).fit(X, y)
+
+
+def test_regularization_path_plot():
+    X, y = standardised(load_iris)
+    model = logreg.LogisticRegressionCV(Cs=6, cv=3).fit(X, y)
+    names = ["sepal length", "sepal width", "petal length", "petal width"]
+    ax = plot.plot_regularization_path(
+        model.Cs_,
+        model.coefs_paths_.mean(axis=0)[0],
+        names,
+        class_index=2,
+        chosen_C=model.C_,
+    )
+    lines = [line for line in ax.get_lines() if line.get_label() in names]
+    assert len(lines) == 4
+    np.testing.assert_allclose(lines[2].get_xdata(), np.log10(model.Cs_))
+    np.testing.assert_allclose(
+        lines[2].get_ydata(), model.coefs_paths_.mean(axis=0)[0, :, 2, 2]
+    )
+    with pytest.raises(ValueError, match="coefs must have shape"):
+        plot.plot_regularization_path(model.Cs_, np.zeros((2, 1, 3)))
+
+
+@parametrize_with_checks([logreg.LogisticRegressionCV(Cs=2, cv=2)])
+def test_scikit_learn_estimator_checks(estimator, check):
+    check(estimator)
