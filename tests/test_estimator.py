@@ -91,14 +91,17 @@ def test_pandas_columns_in_another_order_are_rejected(data):
 
 
 # ------------------------------------------------------------------ float32
-def test_float32_stays_float32_and_agrees_with_float64(data):
+def test_float32_agrees_with_float64_and_predicts_in_float64(data):
     X, y = data
     X32 = X.astype(np.float32)
     model32 = LogisticRegression().fit(X32, y)
     model64 = LogisticRegression().fit(X, y)
-    assert model32.decision_function(X32).dtype == np.float32
-    assert model32.predict_proba(X32).dtype == np.float32
-    assert model64.decision_function(X).dtype == np.float64
+    # Scores are computed in float32 and returned in float64, where a
+    # probability of 1 - 3e-8 is not rounded to 1 (nor its log to 0).
+    assert model32.decision_function(X32).dtype == np.float64
+    proba, log_proba = model32.predict_proba(X32), model32.predict_log_proba(X32)
+    assert proba.dtype == log_proba.dtype == np.float64
+    np.testing.assert_allclose(np.log(proba), log_proba, rtol=1e-12, atol=1e-300)
     assert relative_error(model32.coef_, model64.coef_) < 1e-4
     assert relative_error(model32.intercept_, model64.intercept_) < 1e-4
 

@@ -425,3 +425,12 @@ def test_saved_model_prints_the_same_summary(spector, tmp_path):
     loaded = logreg.load(tmp_path / "model.json")
     assert str(loaded.summary()) == str(model.summary())
     assert str(loaded.marginal_effects()) == str(model.marginal_effects())
+
+
+def test_collinear_features_are_refused_not_printed(spector):
+    X, y = spector
+    X = X.assign(GPA_twice=2 * X["GPA"])  # exactly collinear
+    with pytest.warns(logreg.SingularHessianWarning):
+        model = unpenalised(max_iter=200).fit(X, y)
+    with pytest.raises(ValueError, match="information matrix is singular"):
+        model.summary()

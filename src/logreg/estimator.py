@@ -625,7 +625,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def _validated_scores(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return self._decision_matrix(X)
+        # Scores in X's dtype (the pass over X), probabilities in float64: a
+        # float32 probability rounds 1 - 3e-8 to 1, and its log to 0.
+        return self._decision_matrix(X).astype(np.float64, copy=False)
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Linear predictor ``X W^T + b``.

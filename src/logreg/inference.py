@@ -53,8 +53,10 @@ __all__ = [
     "InferenceStatistics",
     "MarginalEffects",
     "Summary",
+    "coefficient_frame",
     "compute_statistics",
     "detect_separation",
+    "format_table",
     "warn_if_separated",
 ]
 
@@ -359,13 +361,23 @@ def _covariance_of_params(
     hessian = statistics.fisher.copy()
     hessian[np.diag_indices_from(hessian)] += layout.penalty(float(estimator.C))
     flat = layout.flat()
-    try:
-        bread = linalg.inv(hessian + flat @ flat.T, check_finite=True)
-    except (linalg.LinAlgError, ValueError) as error:
-        raise ValueError(
-            "The information matrix is singular (collinear features or a "
-            "separated class?); standard errors do not exist for this fit."
-        ) from error
+    information = hessian + flat @ flat.T
+    singular = ValueError(
+        "The information matrix is singular: some combination of the features "
+        "is constant or repeats another (e.g. every one-hot level of a column "
+        "plus the intercept), or a class is separated. Standard errors do not "
+        "exist for this fit; drop the redundant columns or use a finite C."
+    )
+    finite = np.all(np.isfinite(information))
+    eigenvalues = np.linalg.eigvalsh(information) if finite else None
+    # Beyond this condition number the inverse has no correct digits left
+    # worth printing (a one-hot column plus intercept gave rcond 1.9e-19).
+    if not finite or eigenvalues[0] <= eigenvalues[-1] * 1e-12:
+        if statistics.separation in ("complete", "quasi-complete"):
+            # The table prints NaN next to the note naming the separation.
+            return np.full_like(information, np.nan)
+        raise singular
+    bread = linalg.inv(information)
     if cov_type == "nonrobust":
         return bread
     covariance = bread @ statistics.score_outer @ bread
@@ -403,14 +415,30 @@ def _separation_note(statistics: InferenceStatistics) -> str | None:
     return None
 
 
-def _coefficient_frame(
+def coefficient_frame(
     index: Any,
     estimate: np.ndarray,
     std_err: np.ndarray,
     alpha: float,
     estimate_name: str,
 ) -> Any:
-    """A DataFrame with the estimate, std error, z, p-value and interval."""
+    """The coefficient table: estimate, std error, z, p-value and interval.
+
+    Parameters
+    ----------
+    index : pandas.Index
+        One entry per estimate (a term, or a ``(class, term)`` pair).
+    estimate, std_err : ndarray of shape (n_terms,)
+    alpha : float
+        The interval is ``1 - alpha``, from the normal distribution.
+    estimate_name : str
+        Name of the first column (``"coef"``, ``"dy_dx"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``estimate_name, std_err, z, p_value, ci_low, ci_high``.
+    """
     import pandas as pd
 
     z = estimate / std_err
@@ -444,10 +472,27 @@ def _format_number(value: float) -> str:
     return f"{value:>10.4f}"
 
 
-def _format_table(
+def format_table(
     frame: Any, estimate_name: str, alpha: float, term_header: str
 ) -> list[str]:
-    """The coefficient block of the printed table, one line per term."""
+    """The coefficient block of a printed table, as statsmodels lays it out.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        As :func:`coefficient_frame` returns it.
+    estimate_name : str
+        Header of the estimate column.
+    alpha : float
+        For the interval headers ``[alpha/2`` and ``1-alpha/2]``.
+    term_header : str
+        Header of the term column.
+
+    Returns
+    -------
+    list of str
+        A header, a rule and one line per row.
+    """
     low, high = f"[{alpha / 2:g}", f"{1 - alpha / 2:g}]"
     labels = [
         " : ".join(str(part) for part in key) if isinstance(key, tuple) else str(key)
@@ -588,13 +633,13 @@ class Summary:
             ci_high``.
         """
         std_err = np.sqrt(np.diag(self.covariance))
-        return _coefficient_frame(
+        return coefficient_frame(
             self._index, self._estimate, std_err, self.alpha, "coef"
         )
 
     def __str__(self) -> str:
         frame = self.to_frame()
-        table = _format_table(frame, "coef", self.alpha, "term")
+        table = format_table(frame, "coef", self.alpha, "term")
         width = max(78, len(table[0]))
         penalty = "none (C=inf)" if not self.penalised else f"L2, C={self.C:g}"
         left = [
@@ -697,10 +742,10 @@ class MarginalEffects:
 
         std_err = np.sqrt(np.diag(self.covariance))
         index = pd.Index(self._names, name="term")
-        return _coefficient_frame(index, self._effects, std_err, self.alpha, "dy_dx")
+        return coefficient_frame(index, self._effects, std_err, self.alpha, "dy_dx")
 
     def __str__(self) -> str:
-        table = _format_table(self.to_frame(), "dy/dx", self.alpha, "term")
+        table = format_table(self.to_frame(), "dy/dx", self.alpha, "term")
         width = max(78, len(table[0]))
         lines = [
             "Average marginal effects".center(width),

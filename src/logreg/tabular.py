@@ -72,7 +72,10 @@ __all__ = [
     "TableEncoder",
     "column_names",
     "iter_batches",
+    "missing_message",
+    "missing_rows",
     "read_table",
+    "require_pyarrow",
     "write_table",
 ]
 
@@ -109,8 +112,19 @@ _CSV_TYPE_HINT = (
 
 
 # ------------------------------------------------------------------ helpers
-def _pyarrow() -> ModuleType:
-    """Import pyarrow with the submodules used here, or explain how to get it."""
+def require_pyarrow() -> ModuleType:
+    """Import pyarrow with its compute, csv and parquet modules.
+
+    Returns
+    -------
+    module
+        ``pyarrow``.
+
+    Raises
+    ------
+    ImportError
+        With the install hint ``pip install 'logreg[files]'``.
+    """
     try:
         pa = importlib.import_module("pyarrow")
         for name in ("compute", "csv", "parquet"):
@@ -283,7 +297,7 @@ def column_names(path: str | os.PathLike[str]) -> list[str]:
     ValueError
         For an unsupported extension, an unreadable file or duplicate names.
     """
-    pa = _pyarrow()
+    pa = require_pyarrow()
     path, fmt = _existing_file(path)
     return _file_columns(pa, path, fmt)
 
@@ -320,7 +334,7 @@ def read_table(
         For an unsupported extension, a file that cannot be read (empty,
         damaged, not CSV/Parquet), a missing column, or a file with no rows.
     """
-    pa = _pyarrow()
+    pa = require_pyarrow()
     path, fmt = _existing_file(path)
     names = _selected_columns(pa, path, fmt, columns)
     with _reading(pa, path):
@@ -380,7 +394,7 @@ def iter_batches(
         column, a file with no rows, or ``batch_rows < 1``; a read error in a
         later part of the file is raised as ``ValueError`` by ``next``.
     """
-    pa = _pyarrow()
+    pa = require_pyarrow()
     path, fmt = _existing_file(path)
     batch_rows = _check_batch_rows(batch_rows)
     names = _selected_columns(pa, path, fmt, columns)
@@ -568,10 +582,19 @@ def _labels(pa: ModuleType, column: Any) -> np.ndarray:
     return column.to_numpy(zero_copy_only=False)
 
 
-def _missing_rows(
+def missing_rows(
     pa: ModuleType, data: Any, names: Iterable[str]
 ) -> tuple[np.ndarray, dict[str, int]]:
     """Rows with a null or NaN in any of ``names``, and the count per column.
+
+    Parameters
+    ----------
+    pa : module
+        pyarrow, from :func:`require_pyarrow`.
+    data : pyarrow.Table or pyarrow.RecordBatch
+        Of shape (n_rows, n_columns).
+    names : iterable of str
+        The columns to look at.
 
     Returns
     -------
@@ -591,7 +614,18 @@ def _missing_rows(
     return rows, counts
 
 
-def _missing_message(counts: Mapping[str, int]) -> str:
+def missing_message(counts: Mapping[str, int]) -> str:
+    """The one-line error for missing values, naming each column and its count.
+
+    Parameters
+    ----------
+    counts : mapping of str to int
+        Column name to number of missing values, as :func:`missing_rows` gives.
+
+    Returns
+    -------
+    str
+    """
     if len(counts) == 1:
         ((name, count),) = counts.items()
         plural = "s" if count != 1 else ""
@@ -696,7 +730,7 @@ class _FitStatistics:
         absent = [name for name in self.used if name not in batch.schema.names]
         if absent:
             raise ValueError(f"a batch lacks the {_columns_phrase(absent)}")
-        rows, counts = _missing_rows(self.pa, batch, self.used)
+        rows, counts = missing_rows(self.pa, batch, self.used)
         self.n_rows += batch.num_rows
         for name, count in counts.items():
             self.missing_counts[name] += count
@@ -746,7 +780,7 @@ class _FitStatistics:
             raise ValueError("the data have no rows")
         missing = {name: n for name, n in self.missing_counts.items() if n}
         if missing and not self.drop_missing:
-            raise ValueError(_missing_message(missing))
+            raise ValueError(missing_message(missing))
         if self.n_dropped == self.n_rows:
             raise ValueError(
                 f"no rows left: all {self.n_rows} rows have a missing value"
@@ -920,7 +954,7 @@ class TableEncoder:
             (after the whole pass, with their count per column) unless
             ``drop_missing``.
         """
-        pa = _pyarrow()
+        pa = require_pyarrow()
         self._check_params()
         batches = _batches(pa, data)
         first = next(batches, None)
@@ -1017,7 +1051,7 @@ class TableEncoder:
         dict of str to pyarrow.DataType, one entry per input column
         """
         self._check_fitted()
-        pa = _pyarrow()
+        pa = require_pyarrow()
         arrow = {_NUMBER: pa.float64(), _BOOL: pa.bool_(), _CATEGORY: pa.string()}
         return {column.name: arrow[column.kind] for column in self._columns}
 
@@ -1065,7 +1099,7 @@ class TableEncoder:
             when not dropping them.
         """
         self._check_fitted()
-        pa = _pyarrow()
+        pa = require_pyarrow()
         data = _as_arrow(pa, data)
         used = self.input_columns
         if with_target:
@@ -1073,10 +1107,10 @@ class TableEncoder:
                 raise ValueError("with_target=True needs an encoder with a target")
             used = [*used, self.target]
         self._check_columns(pa, data, used)
-        rows, counts = _missing_rows(pa, data, used)
+        rows, counts = missing_rows(pa, data, used)
         drop = self.drop_missing if drop_missing is None else drop_missing
         if counts and not drop:
-            raise ValueError(_missing_message(counts))
+            raise ValueError(missing_message(counts))
         if counts:
             data = data.filter(pa.array(~rows))
         X = self._encode(pa, data, unseen_counts)
@@ -1153,7 +1187,7 @@ class TableEncoder:
             is missing.
         """
         self._check_fitted()
-        pa = _pyarrow()
+        pa = require_pyarrow()
         data = _as_arrow(pa, data)
         if self.target is None:
             raise ValueError("this encoder has no target column")
@@ -1161,9 +1195,9 @@ class TableEncoder:
             raise ValueError(f"the data lack the target column {self.target!r}")
         if kept is not None:
             data = data.filter(pa.array(np.asarray(kept, dtype=bool)))
-        _, counts = _missing_rows(pa, data, [self.target])
+        _, counts = missing_rows(pa, data, [self.target])
         if counts:
-            raise ValueError(_missing_message(counts))
+            raise ValueError(missing_message(counts))
         return _labels(pa, data.column(self.target))
 
     def transform_xy(
@@ -1484,7 +1518,7 @@ class BatchWriter:
         self._writer: Any = None
 
     def __enter__(self) -> BatchWriter:
-        pa = _pyarrow()
+        pa = require_pyarrow()
         self._temporary = _reserve_temporary(self.path)
         try:
             self._sink = pa.output_stream(
@@ -1513,7 +1547,7 @@ class BatchWriter:
         """
         if self._writer is None:
             raise RuntimeError("BatchWriter.write must be called inside its with block")
-        pa = _pyarrow()
+        pa = require_pyarrow()
         if isinstance(data, Mapping):
             data = pa.record_batch(dict(data), schema=self.schema)
         if not data.schema.equals(self.schema):
@@ -1599,7 +1633,7 @@ def write_table(data: Any, path: str | os.PathLike[str]) -> None:
         ``.csv``, ``.csv.gz``, ``.tsv``, ``.tsv.gz``, ``.parquet`` or ``.pq``;
         replaced only once the new file is complete.
     """
-    pa = _pyarrow()
+    pa = require_pyarrow()
     if isinstance(data, pa.RecordBatch):
         table = pa.Table.from_batches([data])
     elif isinstance(data, pa.Table):
