@@ -35,7 +35,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 
 bench: $(VENV)/.installed-bench
-	$(BIN)/python benchmarks/bench_solvers.py
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/run_all.py
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache

@@ -3,7 +3,8 @@
 Run: ``.venv/bin/python benchmarks/bench_auto.py [--quick]``. For each shape
 (rows, features, classes) both solvers fit the same float64 data to
 ``tol=1e-6`` in one process; the table reports seconds, iterations and the
-ratio ``newton / lbfgs`` (below 1: Newton is faster). Prints the BLAS in use.
+ratio ``newton / lbfgs`` (below 1: Newton is faster). Prints the machine facts
+and BLAS in use, as ``run_all.py`` does.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import warnings
 
 import numpy as np
 from sklearn.datasets import make_classification
-from threadpoolctl import threadpool_info
 
 import logreg
+from _suite.machine import facts_markdown, machine_facts
 
 
 def time_fit(X, y, solver: str, repeats: int) -> tuple[float, int]:
@@ -37,11 +38,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer, smaller shapes")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    for pool in threadpool_info():
-        print(
-            f"BLAS: {pool.get('internal_api')} {pool.get('version')} "
-            f"kernel={pool.get('architecture')} threads={pool.get('num_threads')}"
-        )
+    print(facts_markdown(machine_facts()) + "\n")
     rows = [20_000] if args.quick else [20_000, 200_000]
     features = [10, 50, 100, 200] if args.quick else [10, 50, 100, 200, 400]
     classes = [2, 5]
