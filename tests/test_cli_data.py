@@ -193,6 +193,24 @@ def test_fit_equals_the_library_on_the_same_rows(files, model, source, target):
     assert saved.metadata["train_accuracy"] == pytest.approx(reference.score(X, y))
 
 
+@pytest.mark.parametrize("source", ["csv", "parquet"])
+def test_streamed_fit_equals_the_in_memory_fit(capsys, tmp_path, files, source):
+    model = tmp_path / "streamed.json"
+    arguments = ["fit", str(files[source]), *BINARY, "--model", str(model)]
+    assert main([*arguments, "--stream", "--batch-rows", "64"]) == 0
+    capsys.readouterr()
+    streamed, in_memory = load_model_file(model), load_model_file(files["binary"])
+    assert_allclose(
+        streamed.estimator.coef_, in_memory.estimator.coef_, rtol=1e-9, atol=1e-12
+    )
+    assert_allclose(streamed.preprocessor.center_, in_memory.preprocessor.center_)
+    assert_allclose(streamed.preprocessor.scale_, in_memory.preprocessor.scale_)
+    assert streamed.metadata["train_accuracy"] == pytest.approx(
+        in_memory.metadata["train_accuracy"]
+    )
+    assert not hasattr(streamed.estimator, "file_encoder_")
+
+
 def test_fit_options_reach_the_library(capsys, tmp_path, files):
     model = tmp_path / "m.json"
     options = ["--C", "0.5", "--solver", "newton", "--max-iter", "50", "--tol", "1e-6"]

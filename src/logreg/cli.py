@@ -138,6 +138,7 @@ def _build_parser() -> argparse.ArgumentParser:
 def _add_fit(commands: Any) -> None:
     from logreg import LogisticRegression
     from logreg.solvers import SOLVERS
+    from logreg.tabular import DEFAULT_BATCH_ROWS
 
     default = LogisticRegression().get_params()
 
@@ -200,6 +201,19 @@ def _add_fit(commands: Any) -> None:
         help="weight classes inversely to their frequency",
     )
     fit.add_argument("--random-state", type=int, help="seed of the sgd solver")
+    fit.add_argument(
+        "--stream",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="read DATA from disk on every solver pass, in batches, so files "
+        "larger than memory fit (default: for files over 512 MiB)",
+    )
+    fit.add_argument(
+        "--batch-rows",
+        type=int,
+        default=DEFAULT_BATCH_ROWS,
+        help="rows per batch when streaming (default: %(default)s)",
+    )
     fit.set_defaults(handler=_fit)
 
 
@@ -395,6 +409,8 @@ def _fit(args: argparse.Namespace) -> int:
             standardize=args.standardize,
             drop_missing=args.drop_missing,
             estimator_params={k: v for k, v in given.items() if v is not None},
+            stream=args.stream,
+            batch_rows=args.batch_rows,
             on_step=update,
         )
     estimator, encoder = result.estimator, result.encoder

@@ -103,6 +103,11 @@ def _check_output_path(
     return path
 
 
+#: Data files larger than this are streamed by ``fit`` rather than read whole:
+#: decoded tables take several times their Parquet size in memory.
+STREAM_BYTES = 512 << 20
+
+
 def _feature_frame(X: np.ndarray, encoder: TableEncoder) -> pd.DataFrame:
     """``X`` with the encoded feature names as columns, for the estimator."""
     try:
@@ -198,6 +203,8 @@ def fit_model(
     standardize: bool = True,
     drop_missing: bool = False,
     estimator_params: Mapping[str, Any] | None = None,
+    stream: bool | None = None,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
     on_step: Step = _no_step,
 ) -> FitResult:
     """Fit a logistic regression on a data file and save it with its encoder.
@@ -205,7 +212,7 @@ def fit_model(
     Parameters
     ----------
     data : str or os.PathLike
-        A CSV or Parquet file (see :mod:`logreg.tabular`), read into memory.
+        A CSV or Parquet file (see :mod:`logreg.tabular`).
     model : str or os.PathLike
         The model file to write (atomically); its directory must exist.
     target : str
@@ -219,6 +226,13 @@ def fit_model(
     estimator_params : mapping, optional
         Parameters of :class:`~logreg.LogisticRegression` (``C``, ``solver``,
         ``max_iter``, ...).
+    stream : bool, optional
+        Stream the file from disk on every solver pass
+        (:meth:`~logreg.LogisticRegression.fit_file`, memory bounded by
+        ``batch_rows``) instead of reading it into memory; by default, for
+        files larger than :data:`STREAM_BYTES`.
+    batch_rows : int, default=DEFAULT_BATCH_ROWS
+        Rows per batch when streaming.
     on_step : callable, optional
         Called with a short description as each step starts (for a spinner).
 
@@ -234,35 +248,97 @@ def fit_model(
     """
     model = _check_output_path(model)
     estimator = LogisticRegression(**dict(estimator_params or {}))
-    on_step(f"reading {Path(data).name}")
-    table = read_table(data)
-    on_step(f"encoding {table.num_rows:,} rows")
-    encoder = TableEncoder(
-        target=target,
+    if stream is None:
+        stream = Path(data).is_file() and Path(data).stat().st_size > STREAM_BYTES
+    if stream:
+        result = _fit_streamed(
+            data,
+            model,
+            estimator,
+            target=target,
+            exclude=exclude,
+            standardize=standardize,
+            drop_missing=drop_missing,
+            batch_rows=batch_rows,
+            on_step=on_step,
+        )
+    else:
+        on_step(f"reading {Path(data).name}")
+        table = read_table(data)
+        on_step(f"encoding {table.num_rows:,} rows")
+        encoder = TableEncoder(
+            target=target,
+            exclude=exclude,
+            standardize=standardize,
+            drop_missing=drop_missing,
+        ).fit(table)
+        X, y, _ = encoder.transform_xy(table)
+        features = _feature_frame(X, encoder)
+        on_step(f"fitting {X.shape[0]:,} rows x {X.shape[1]} features")
+        start = time.perf_counter()
+        estimator.fit(features, y)
+        result = FitResult(
+            model_path=model,
+            estimator=estimator,
+            encoder=encoder,
+            n_rows_read=table.num_rows,
+            n_rows_dropped=encoder.n_rows_dropped_,
+            train_accuracy=float(estimator.score(features, y)),
+            fit_seconds=time.perf_counter() - start,
+        )
+    on_step(f"saving {model.name}")
+    save_model(
+        estimator,
+        model,
+        preprocessor=result.encoder,
+        metadata=_fit_metadata(data, result),
+    )
+    return result
+
+
+def _fit_streamed(
+    data: str | os.PathLike[str],
+    model: Path,
+    estimator: LogisticRegression,
+    *,
+    target: str,
+    exclude: Sequence[str],
+    standardize: bool,
+    drop_missing: bool,
+    batch_rows: int,
+    on_step: Step,
+) -> FitResult:
+    """:meth:`LogisticRegression.fit_file`, then the training accuracy in one pass."""
+    on_step(f"streaming {Path(data).name} in batches of {batch_rows:,} rows")
+    start = time.perf_counter()
+    estimator.fit_file(
+        data,
+        target,
+        batch_rows=batch_rows,
         exclude=exclude,
         standardize=standardize,
         drop_missing=drop_missing,
-    ).fit(table)
-    X, y, _ = encoder.transform_xy(table)
-    features = _feature_frame(X, encoder)
-    on_step(f"fitting {X.shape[0]:,} rows x {X.shape[1]} features")
-    start = time.perf_counter()
-    estimator.fit(features, y)
+    )
     seconds = time.perf_counter() - start
-    result = FitResult(
+    encoder = estimator.file_encoder_
+    del estimator.file_encoder_  # saved once, as the model file's preprocessor
+    on_step("training accuracy")
+    correct = 0
+    columns = [*encoder.input_columns, encoder.target]
+    types = encoder.read_types
+    for batch in iter_batches(data, columns, batch_rows, column_types=types):
+        X, y, _ = encoder.transform_xy(batch)
+        correct += int(np.sum(estimator.predict(_feature_frame(X, encoder)) == y))
+    n_used = encoder.n_rows_seen_ - encoder.n_rows_dropped_
+    return FitResult(
         model_path=model,
         estimator=estimator,
         encoder=encoder,
-        n_rows_read=table.num_rows,
+        n_rows_read=encoder.n_rows_seen_,
         n_rows_dropped=encoder.n_rows_dropped_,
-        train_accuracy=float(estimator.score(features, y)),
+        train_accuracy=correct / n_used,
         fit_seconds=seconds,
     )
-    on_step(f"saving {model.name}")
-    save_model(
-        estimator, model, preprocessor=encoder, metadata=_fit_metadata(data, result)
-    )
-    return result
 
 
 def _fit_metadata(data: str | os.PathLike[str], result: FitResult) -> dict[str, Any]:
