@@ -76,12 +76,15 @@ def solve(
     sketch = None
     if options.hessian_subsample > 1:
         sketch = objective.subsampled(options.hessian_subsample)
-    evaluation = None  # (value, grad) at w when the line search made them
+    # (value, grad) or (value, grad, hessian) at w, when the line search's
+    # step-1 trial made them in its pass.
+    evaluation = None
     for iteration in range(options.max_iter + 1):
-        if sketch is None:
+        if evaluation is not None and (sketch is not None or len(evaluation) == 3):
+            value, grad, *rest = evaluation
+            hessian = rest[0] if rest else None
+        elif sketch is None:
             value, grad, hessian = objective.value_grad_hessian(w)
-        elif evaluation is not None:
-            value, grad = evaluation
         else:
             value, grad = objective.value_and_grad(w)
         grad_max = float(np.max(np.abs(grad)))
@@ -102,7 +105,13 @@ def solve(
         if not exact:
             sketch_hessian = sketch.value_grad_hessian(w)[2]
             step, direction, evaluation = _damped_step(
-                objective, sketch_hessian, flat, w, value, grad, gradient_first=True
+                objective,
+                sketch_hessian,
+                flat,
+                w,
+                value,
+                grad,
+                first_trial=objective.value_and_grad,
             )
             if step < 1.0:
                 # The estimated curvature is off: a damped step is taken, a
@@ -112,7 +121,15 @@ def solve(
                 _, _, hessian = objective.value_grad_hessian(w)
                 exact = True
         if exact:
-            step, direction, _ = _damped_step(objective, hessian, flat, w, value, grad)
+            step, direction, evaluation = _damped_step(
+                objective,
+                hessian,
+                flat,
+                w,
+                value,
+                grad,
+                first_trial=objective.value_grad_hessian,
+            )
             if step == 0.0:
                 return _hand_over(objective, w, options, callback, history, iteration)
         if np.isinf(step):
@@ -122,8 +139,8 @@ def solve(
 
 
 def _damped_step(
-    objective, hessian, flat, w, value, grad, gradient_first=False
-) -> tuple[float, np.ndarray, tuple[float, np.ndarray] | None]:
+    objective, hessian, flat, w, value, grad, first_trial=None
+) -> tuple[float, np.ndarray, tuple | None]:
     """Newton direction from ``hessian`` and its Armijo step length.
 
     Returns ``(step, direction, evaluation)``; ``step`` is 0.0 when the
@@ -150,14 +167,14 @@ def _damped_step(
             return 1.0, direction, (trial_value, trial_grad)
         return float("inf"), direction, None
     step, evaluation = _line_search(
-        objective, w, value, grad_max, direction, decrement, gradient_first
+        objective, w, value, grad_max, direction, decrement, first_trial
     )
     return step, direction, evaluation
 
 
 def _line_search(
-    objective, w, value, grad_max, direction, decrement, gradient_first=False
-) -> tuple[float, tuple[float, np.ndarray] | None]:
+    objective, w, value, grad_max, direction, decrement, first_trial=None
+) -> tuple[float, tuple | None]:
     """Armijo backtracking from step 1; step 0.0 when none is acceptable.
 
     Near the optimum the predicted decrease falls below the rounding of the
@@ -165,31 +182,36 @@ def _line_search(
     never pass; there a step is accepted if it reduces max |gradient|, as in
     scikit-learn's Newton solver.
 
-    With ``gradient_first`` the trial at step 1 (almost always accepted)
-    computes the gradient too, in the same pass; the caller reuses it as the
-    next iterate's value and gradient instead of making another pass.
+    ``first_trial`` (``objective.value_and_grad`` or ``value_grad_hessian``),
+    when given, evaluates the trial at step 1 (almost always accepted): its
+    gradient (and Hessian) come in the same pass as the value, and the
+    caller reuses them as the next iterate's instead of making another pass.
+    For data streamed from disk, where a pass is a read of the file, that
+    halves the passes of exact Newton.
 
     Returns
     -------
     step : float
-    evaluation : (value, grad) at ``w + step * direction``, or None
+    evaluation : tuple starting ``(value, grad)`` at ``w + step * direction``,
+        or None
     """
     rounding = 16 * objective.eps * max(abs(value), 1.0)
     step = 1.0
     while step >= MIN_STEP:
         trial = w + step * direction
-        trial_grad = None
-        if gradient_first and step == 1.0:
-            trial_value, trial_grad = objective.value_and_grad(trial)
+        evaluation = None
+        if first_trial is not None and step == 1.0:
+            evaluation = first_trial(trial)
+            trial_value = evaluation[0]
         else:
             trial_value = objective.value(trial)
         if trial_value <= value - ARMIJO_SLOPE * step * decrement:
-            return step, None if trial_grad is None else (trial_value, trial_grad)
+            return step, evaluation
         if abs(trial_value - value) <= rounding:
-            if trial_grad is None:
-                _, trial_grad = objective.value_and_grad(trial)
-            if np.max(np.abs(trial_grad)) < grad_max:
-                return step, (trial_value, trial_grad)
+            if evaluation is None:
+                evaluation = objective.value_and_grad(trial)
+            if np.max(np.abs(evaluation[1])) < grad_max:
+                return step, evaluation
         step *= 0.5
     return 0.0, None
 
