@@ -518,10 +518,16 @@ def _class_list(classes: list, width: int) -> str:
     return f"{classes[0]!s}, ..., {classes[-1]!s} ({len(classes)})"
 
 
-def _wrap(text: str, width: int) -> list[str]:
+def _numbered_notes(notes: list[str], width: int) -> list[str]:
+    """``Notes:`` then ``[1] ...``, each note wrapped to ``width``; none if empty."""
     import textwrap
 
-    return textwrap.wrap(text, width) or [""]
+    lines = ["Notes:"] if notes else []
+    for number, note in enumerate(notes, 1):
+        wrapped = textwrap.wrap(note, width - 5) or [""]
+        lines.append(f"[{number}] {wrapped[0]}")
+        lines.extend(f"    {line}" for line in wrapped[1:])
+    return lines
 
 
 class Summary:
@@ -673,13 +679,7 @@ class Summary:
         title = "Logistic regression results"
         lines = [title.center(width), "=" * width, *facts, "=" * width, *table]
         lines.append("=" * width)
-        if self.notes:
-            lines.append("Notes:")
-            for number, note in enumerate(self.notes, 1):
-                wrapped = _wrap(note, width - 5)
-                lines.append(f"[{number}] {wrapped[0]}")
-                lines.extend(f"    {line}" for line in wrapped[1:])
-        return "\n".join(lines)
+        return "\n".join(lines + _numbered_notes(self.notes, width))
 
     def __repr__(self) -> str:
         return self.__str__()
@@ -756,11 +756,7 @@ class MarginalEffects:
             *table,
             "=" * width,
         ]
-        for number, note in enumerate(self.notes, 1):
-            wrapped = _wrap(note, width - 5)
-            lines.append(f"[{number}] {wrapped[0]}")
-            lines.extend(f"    {line}" for line in wrapped[1:])
-        return "\n".join(lines)
+        return "\n".join(lines + _numbered_notes(self.notes, width))
 
     def __repr__(self) -> str:
         return self.__str__()
