@@ -16,6 +16,8 @@ from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 PARITY_DATASETS = ["blobs", "breast_cancer", "iris", "wine", "digits", "imbalanced"]
+#: Datasets of the L1 / elastic-net parity tests.
+L1_DATASETS = ["breast_cancer", "digits", "signal200"]
 
 
 @functools.cache
@@ -31,7 +33,8 @@ def load(
     Parameters
     ----------
     name : str
-        One of :data:`PARITY_DATASETS`.
+        One of :data:`PARITY_DATASETS`, or ``"signal200"``: 200 features of
+        which 10 carry signal (binary, 500 rows), where L1 has zeros to find.
     standardize : bool
         Scale every column to zero mean and unit variance.
     raw : bool
@@ -53,6 +56,10 @@ def load(
     elif name == "digits":
         X, y = datasets.load_digits(return_X_y=True)
         X = X if raw else X / 16.0
+    elif name == "signal200":
+        X, y = datasets.make_classification(
+            n_samples=500, n_features=200, n_informative=10, random_state=0
+        )
     elif name == "imbalanced":
         X, y = datasets.make_classification(
             n_samples=2000, n_features=20, weights=[0.9, 0.1], random_state=0
@@ -64,17 +71,23 @@ def load(
     return np.ascontiguousarray(X, dtype=np.float64), y
 
 
-def sklearn_objective(X, y, coef, intercept, C, sample_weight=None) -> float:
-    """``f(w) / (C * sum(s))`` with ``f = C sum s_i loss_i + ||W||^2 / 2``.
+def sklearn_objective(
+    X, y, coef, intercept, C, sample_weight=None, l1_ratio=0.0
+) -> float:
+    """``f(w) / (C * sum(s))`` with scikit-learn's elastic-net ``f``.
+
+    ``f = C sum s_i loss_i + (1 - l1_ratio) ||W||_2^2 / 2 + l1_ratio ||W||_1``
+    (the L1 norm elementwise over the coefficient matrix).
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
     y : ndarray of shape (n_samples,)
     coef : ndarray of shape (1, n_features) or (n_classes, n_features)
     intercept : ndarray of shape (1,) or (n_classes,)
     C : float
     sample_weight : ndarray of shape (n_samples,), optional
+    l1_ratio : float, default=0.0
 
     Returns
     -------
@@ -88,7 +101,13 @@ def sklearn_objective(X, y, coef, intercept, C, sample_weight=None) -> float:
         losses = -np.where(codes == 1, log_expit(z), log_expit(-z))
     else:
         losses = logsumexp(z, axis=1) - z[np.arange(len(y)), codes]
-    penalty = 0.0 if np.isinf(C) else 0.5 * np.sum(np.square(coef)) / C
+    coef = np.asarray(coef)
+    penalty = 0.0
+    if not np.isinf(C):
+        penalty = (
+            0.5 * (1 - l1_ratio) * np.sum(np.square(coef))
+            + l1_ratio * np.sum(np.abs(coef))
+        ) / C
     return float((s @ losses + penalty) / s.sum())
 
 
@@ -111,3 +130,29 @@ def sklearn_optimum(name: str, C: float, standardize: bool = False, raw: bool = 
             C=C, solver="newton-cholesky", tol=1e-12, max_iter=1000
         ).fit(X, y)
     return sklearn_objective(X, y, model.coef_, model.intercept_, C), model
+
+
+@functools.cache
+def saga_optimum(name: str, C: float, l1_ratio: float):
+    """scikit-learn's ``saga`` fit of the elastic-net objective, ``tol=1e-7``.
+
+    At this tolerance saga's objective was within 3e-10 (relative) of the
+    optimum and its zero pattern exact on every :data:`L1_DATASETS` case
+    (checked against logreg's proximal Newton at ``tol=1e-10``); ``1e-8``
+    costs twice the time for digits.
+
+    Returns
+    -------
+    value : float
+        :func:`sklearn_objective` at the fit.
+    model : sklearn.linear_model.LogisticRegression
+        That fit.
+    """
+    X, y = load(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = SklearnLogisticRegression(
+            C=C, l1_ratio=l1_ratio, solver="saga", tol=1e-7, max_iter=100_000
+        ).fit(X, y)
+    value = sklearn_objective(X, y, model.coef_, model.intercept_, C, None, l1_ratio)
+    return value, model

@@ -148,10 +148,10 @@ def test_l1_ratio_outside_unit_interval(Xy, l1_ratio):
         LogisticRegression(l1_ratio=l1_ratio).fit(*Xy)
 
 
-@pytest.mark.parametrize("l1_ratio", [0.5, 1.0])
-def test_l1_penalty_not_supported_yet(Xy, l1_ratio):
-    with pytest.raises(ValueError, match="not supported yet"):
-        LogisticRegression(l1_ratio=l1_ratio).fit(*Xy)
+@pytest.mark.parametrize("solver", ["lbfgs", "newton"])
+def test_l1_penalty_needs_a_proximal_solver(Xy, solver):
+    with pytest.raises(ValueError, match="prox-newton"):
+        LogisticRegression(l1_ratio=0.5, solver=solver).fit(*Xy)
 
 
 @pytest.mark.parametrize("solver", ["liblinear", "GD", "", None])

@@ -60,8 +60,10 @@ def test_streamed_fit_equals_the_in_memory_fit(
         files[kind], target, batch_rows=500, exclude=exclude
     )
     reference, encoder = in_memory_fit(frame, target, exclude, **params)
-    np.testing.assert_allclose(streamed.coef_, reference.coef_, rtol=1e-7, atol=1e-9)
-    np.testing.assert_allclose(streamed.intercept_, reference.intercept_, atol=1e-9)
+    # "auto" sub-samples the Hessian in memory but not on files (a sub-sample
+    # of a file costs a whole read): two paths to the same optimum, tol=1e-9.
+    np.testing.assert_allclose(streamed.coef_, reference.coef_, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(streamed.intercept_, reference.intercept_, atol=1e-7)
     assert list(streamed.feature_names_in_) == encoder.feature_names_out
     assert streamed.classes_.tolist() == reference.classes_.tolist()
     X_new = pd.DataFrame(
@@ -71,7 +73,7 @@ def test_streamed_fit_equals_the_in_memory_fit(
     np.testing.assert_allclose(
         streamed.predict_proba(X_new),
         reference.predict_proba(X_new.to_numpy()),
-        atol=1e-9,
+        atol=1e-7,
     )
 
 

@@ -12,12 +12,15 @@ import warnings
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from logreg._dask import is_dask_collection
 from logreg._math import log_sigmoid, log_softmax, sigmoid, softmax
+from logreg._namespace import array_namespace, astype, is_foreign_array
 from logreg.inference import (
     MAX_INFERENCE_PARAMS,
     InferenceStatistics,
@@ -30,6 +33,7 @@ from logreg.inference import (
 from logreg.objective import LogisticObjective
 from logreg.solvers import (
     DEFAULT_MAX_ITER,
+    L1_SOLVERS,
     SOLVERS,
     ConvergenceWarning,
     SolverOptions,
@@ -39,6 +43,11 @@ from logreg.solvers import (
 from logreg.sources import DataSource, InMemorySource
 
 __all__ = ["LogisticRegression", "PerfectSeparationWarning"]
+
+
+#: The separation check of an unpenalised sparse fit densifies ``X`` only up to
+#: this many entries (128 MiB of float64).
+MAX_DENSIFIED = 1 << 24
 
 
 class PerfectSeparationWarning(UserWarning):
@@ -105,32 +114,49 @@ _FITTED_ATTRIBUTES = (
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
-    r"""Logistic regression (binary and multinomial) with an L2 penalty.
+    r"""Logistic regression (binary and multinomial) with an elastic-net penalty.
 
     Minimises scikit-learn's objective exactly (see :mod:`logreg.objective`)
 
-    .. math:: f(w) = C \sum_i s_i \ell_i(w) + \tfrac12 \lVert W \rVert_2^2,
+    .. math:: f(w) = C \sum_i s_i \ell_i(w)
+              + \tfrac{1 - \rho}{2} \lVert W \rVert_2^2 + \rho \lVert W \rVert_1,
 
-    so swapping ``sklearn.linear_model.LogisticRegression`` for this class
-    with the same ``C`` gives the same coefficients to solver tolerance.
+    with :math:`\rho` = ``l1_ratio``, so swapping
+    ``sklearn.linear_model.LogisticRegression`` for this class with the same
+    ``C`` and ``l1_ratio`` gives the same coefficients to solver tolerance.
+    ``X`` may be a SciPy sparse matrix (CSR is used as it is, other formats
+    are converted); it is never made dense. ``X`` may also be a PyTorch
+    tensor, a CuPy array or another Python-array-API array: the fit then
+    computes on its device and predictions come back in its kind (see
+    :meth:`fit`).
 
     Parameters
     ----------
     C : float, default=1.0
         Inverse penalty strength, > 0; ``np.inf`` fits without penalty.
     l1_ratio : float, default=0.0
-        Elastic-net mixing in [0, 1]. Only 0 (pure L2) is supported so far.
+        Elastic-net mixing in [0, 1]: 0 is the L2 penalty, 1 the L1 penalty
+        (lasso), in between both. The L1 norm is elementwise over the whole
+        coefficient matrix. With ``C=inf`` there is no penalty and it has no
+        effect.
     fit_intercept : bool, default=True
         Fit an unpenalised intercept per coefficient row.
-    solver : {"auto", "gd", "sgd", "lbfgs", "newton"}, default="auto"
-        ``"auto"`` picks Newton for up to 2000 parameters, L-BFGS above
-        (see :mod:`logreg.solvers.auto`).
+    solver : str, default="auto"
+        One of ``"auto"``, ``"gd"``, ``"sgd"``, ``"lbfgs"``, ``"newton"``,
+        ``"prox-newton"``, ``"fista"``. ``"auto"`` picks Newton for up to
+        2000 parameters, L-BFGS above; with an L1 term (``l1_ratio > 0``)
+        proximal Newton up to 2000 parameters, FISTA above (see
+        :mod:`logreg.solvers.auto`). ``"lbfgs"`` and ``"newton"`` cannot fit
+        an L1 term; ``"gd"`` and ``"sgd"`` take a proximal (soft-threshold)
+        step after each update.
     max_iter : int or None, default=None
         Iteration limit (epochs for ``"sgd"``); ``None`` uses the solver's
-        default (gd 10000, sgd 200, lbfgs 1000, newton 100).
+        default (gd 10000, sgd 200, lbfgs 1000, newton 100, prox-newton 100,
+        fista 10000).
     tol : float, default=1e-4
         Stop when max |gradient| of the objective divided by ``C * sum(s)``
-        is at most ``tol`` (``"sgd"``: relative improvement per epoch).
+        is at most ``tol``; with an L1 term, the max-abs least-norm
+        subgradient (``"sgd"``: relative improvement per epoch).
     learning_rate : float or None, default=None
         Step size for ``"gd"``/``"sgd"`` on the mean loss. ``None``: ``"gd"``
         uses a backtracking line search and ``"sgd"`` starts Adam at 0.1
@@ -218,11 +244,16 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                     f"The '{name}' parameter of {type(self).__name__} must be "
                     f"{allowed}. Got {value!r} instead."
                 )
-        if self.l1_ratio > 0:
+        if self._has_l1() and self.solver not in ("auto", *L1_SOLVERS):
             raise ValueError(
-                f"l1_ratio={self.l1_ratio!r} is not supported yet: only the L2 "
-                "penalty (l1_ratio=0) is implemented so far."
+                f"solver={self.solver!r} cannot fit an L1 penalty (l1_ratio="
+                f"{self.l1_ratio!r} with finite C); use solver='auto' or one of "
+                f"{list(L1_SOLVERS)}, or l1_ratio=0."
             )
+
+    def _has_l1(self) -> bool:
+        """Whether the objective has an L1 term (``l1_ratio > 0``, ``C < inf``)."""
+        return self.l1_ratio > 0 and not np.isinf(self.C)
 
     def _sample_weights(
         self, sample_weight: Any, y: np.ndarray, codes: np.ndarray
@@ -305,8 +336,18 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data; float32 stays float32 (sums are float64).
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            Training data; float32 stays float32 (sums are float64). Sparse
+            ``X`` is used as CSR (other formats are converted), never
+            densified. A Dask array or DataFrame is fitted where its chunks
+            are: every pass runs on the workers and only the sums come back
+            (``y`` and ``sample_weight`` may then be Dask or NumPy; no
+            ``"sgd"``). A PyTorch tensor, CuPy array or other array-API
+            array is fitted on its device (CPU or GPU): validation, label
+            encoding and every pass run there, only sums come to the host;
+            ``y`` and ``sample_weight`` may be arrays of the same library or
+            NumPy. The fitted attributes are NumPy arrays either way, and an
+            unpenalised fit skips the separation check (no rows on the host).
         y : array-like of shape (n_samples,)
             Class labels (any sortable type), at least two distinct.
         sample_weight : array-like of shape (n_samples,), optional
@@ -324,12 +365,17 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             data; after invalid data or a :class:`DivergenceError` the
             estimator is unfitted, never left with stale or NaN coefficients.
         """
+        if is_dask_collection(X):
+            return self._fit_dask(X, y, sample_weight)
+        if is_foreign_array(X):
+            return self._fit_array_api(X, y, sample_weight)
         self._validate_params()
         previous = self._forget_fit()
         X, y = validate_data(
             self,
             X,
             y,
+            accept_sparse="csr",
             dtype=[np.float64, np.float32],
             order="C",
             y_numeric=False,
@@ -435,6 +481,91 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.file_encoder_ = encoder
         return self._fit_source(source, n_classes, previous, None)
 
+    def _fit_dask(self, X: Any, y: Any, sample_weight: Any) -> LogisticRegression:
+        """:meth:`fit` for a Dask ``X``: the rows stay on the cluster.
+
+        ``X``, the encoded labels and the sample weights are persisted once
+        (:class:`~logreg.sources.DaskSource`); each pass of the solver runs
+        its kernel on the workers and brings back only the sums. ``y`` and
+        ``sample_weight`` may be Dask or NumPy. Every solver but ``"sgd"``
+        works; unpenalised fits skip the in-memory separation check.
+        """
+        from logreg import _dask
+        from logreg.sources import DaskSource
+
+        self._validate_params()
+        if self.solver == "sgd":
+            raise ValueError(
+                "solver='sgd' needs fast random access to rows, which Dask "
+                "inputs do not give; every other solver works with them."
+            )
+        previous = self._forget_fit()
+        X, names = _dask.feature_matrix(X, for_fit=True)
+        rows = X.chunks[0]
+        self.classes_, codes = _dask.encode_labels(_dask.row_vector(y, rows, "y"))
+        n_classes = len(self.classes_)
+        if n_classes < 2:
+            raise ValueError(
+                "This solver needs samples of at least 2 classes in the data, but "
+                f"the data contain only one class: {self.classes_.tolist()[0]!r}."
+            )
+        if sample_weight is not None:
+            sample_weight = _dask.row_vector(sample_weight, rows, "sample_weight")
+            sample_weight = sample_weight.astype(np.float64)
+        source = DaskSource(X, codes, sample_weight)
+        totals = _dask.checked_class_totals(source, n_classes)
+        every_class = np.arange(n_classes)
+        self._check_every_class_weighted(totals, every_class, "sample_weight")
+        if self.class_weight is not None:
+            per_class = self._per_class_weight(self.classes_, totals)
+            self._check_every_class_weighted(
+                per_class * totals, every_class, "class_weight"
+            )
+            source = source.with_class_weight(per_class)
+        self.n_features_in_ = int(X.shape[1])
+        if names is not None:
+            self.feature_names_in_ = names
+        return self._fit_source(source, n_classes, previous, None)
+
+    def _fit_array_api(self, X: Any, y: Any, sample_weight: Any) -> LogisticRegression:
+        """:meth:`fit` for PyTorch, CuPy and other array-API ``X``, on its device.
+
+        ``X`` is validated there, labels are encoded there (or on the host for
+        a NumPy ``y``, whose codes then move to the device), and every pass
+        of the solver sums its kernel over row slices there
+        (:class:`~logreg.sources.ArrayApiSource`); the solver itself runs on
+        the host on the float64 parameter vector.
+        """
+        from logreg import _array_api
+        from logreg.objective import class_weight_sums
+        from logreg.sources import ArrayApiSource
+
+        self._validate_params()
+        previous = self._forget_fit()
+        X = _array_api.feature_matrix(X)
+        self.classes_, codes = _array_api.encode_labels(y, X)
+        n_classes = len(self.classes_)
+        if n_classes < 2:
+            raise ValueError(
+                "This solver needs samples of at least 2 classes in the data, but "
+                f"the data contain only one class: {self.classes_.tolist()[0]!r}."
+            )
+        weights = _array_api.sample_weights(sample_weight, X)
+        totals = class_weight_sums(codes, weights, n_classes)
+        if not np.sum(totals) > 0:
+            raise ValueError("The sample weights sum to zero: nothing to fit.")
+        every_class = np.arange(n_classes)
+        self._check_every_class_weighted(totals, every_class, "sample_weight")
+        if self.class_weight is not None:
+            per_class = self._per_class_weight(self.classes_, totals)
+            self._check_every_class_weighted(
+                per_class * totals, every_class, "class_weight"
+            )
+            weights = weights * _array_api.per_row(per_class, codes)
+        self.n_features_in_ = int(X.shape[1])
+        source = ArrayApiSource(X, codes, weights)
+        return self._fit_source(source, n_classes, previous, None)
+
     def _fit_source(
         self,
         source: DataSource,
@@ -449,9 +580,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """
         n_samples = source.n_samples
         objective = LogisticObjective(
-            source, n_classes, float(self.C), bool(self.fit_intercept)
+            source,
+            n_classes,
+            float(self.C),
+            bool(self.fit_intercept),
+            float(self.l1_ratio),
         )
-        self.solver_ = resolve_solver(self.solver, n_samples, objective.n_params)
+        self.solver_ = resolve_solver(
+            self.solver, n_samples, objective.n_params, l1=self._has_l1()
+        )
         max_iter = self.max_iter or DEFAULT_MAX_ITER[self.solver_]
         options = SolverOptions(
             tol=float(self.tol),
@@ -464,7 +601,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             verbose=int(self.verbose),
             hessian_subsample=(
                 auto_hessian_subsample(n_samples, objective.n_params)
-                if self.solver == "auto" and self.solver_ == "newton"
+                if self.solver == "auto"
+                and self.solver_ in ("newton", "prox-newton")
+                # A sub-sample of a file still costs a read of the whole file:
+                # there the exact Hessian, in the gradient's pass, is cheaper.
+                and not getattr(source, "reads_whole_file_per_pass", False)
                 else 1
             ),
         )
@@ -506,9 +647,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             X, y_encoded, weights = rows
             if self._all_on_their_side(X, y_encoded, weights):
                 separation = ("complete", int(np.count_nonzero(weights)))
+            elif sparse.issparse(X) and X.shape[0] * X.shape[1] > MAX_DENSIFIED:
+                pass  # the linear program needs dense rows: too big to check
             else:
                 separation = detect_separation(
-                    X, y_encoded, weights, objective.n_classes, objective.fit_intercept
+                    X.toarray() if sparse.issparse(X) else X,
+                    y_encoded,
+                    weights,
+                    objective.n_classes,
+                    objective.fit_intercept,
                 )
             warn_if_separated(*separation, PerfectSeparationWarning)
         self._inference = None
@@ -540,6 +687,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         for name in _FITTED_ATTRIBUTES:
             self.__dict__.pop(name, None)
         return previous
+
+    def __sklearn_tags__(self):
+        """scikit-learn's tags: sparse ``X`` is accepted (CSR; others converted)."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
 
     def __sklearn_is_fitted__(self) -> bool:
         """Fitted once a fit has produced coefficients."""
@@ -595,6 +748,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Summary
             Prints as a table; ``to_frame()`` gives a pandas DataFrame.
         """
+        self._check_no_l1("summary")
         return Summary(self, alpha=alpha, cov_type=cov_type)
 
     def marginal_effects(
@@ -614,7 +768,22 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         -------
         MarginalEffects
         """
+        self._check_no_l1("marginal_effects")
         return MarginalEffects(self, alpha=alpha, cov_type=cov_type)
+
+    def _check_no_l1(self, method: str) -> None:
+        """Raise for an L1-penalised fit: its standard errors mean nothing.
+
+        After L1 selection the zero coefficients have no sampling distribution
+        a Hessian describes, and the others are biased towards zero.
+        """
+        check_is_fitted(self)
+        if self._has_l1():
+            raise ValueError(
+                f"{method}() has no valid standard errors for an L1-penalised fit "
+                f"(l1_ratio={self.l1_ratio!r}, C={self.C!r}); refit the selected "
+                "features with l1_ratio=0 (or C=inf) for inference."
+            )
 
     # ------------------------------------------------------------ prediction
     def _decision_matrix(self, X: np.ndarray) -> np.ndarray:
@@ -622,9 +791,31 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         dtype = X.dtype
         return X @ self.coef_.T.astype(dtype) + self.intercept_.astype(dtype)
 
-    def _validated_scores(self, X: Any) -> np.ndarray:
+    def _predict_dask(self, X: Any, method: str) -> Any:
+        """``method`` of a Dask ``X`` as a lazy Dask array, chunk by chunk."""
+        from logreg._dask import lazy_prediction
+
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return lazy_prediction(self, X, method)
+
+    def _validated_scores(self, X: Any) -> Any:
+        """Scores of shape (n_samples, n_rows), float64.
+
+        NumPy for NumPy-like ``X``; for an array-API ``X`` (PyTorch, CuPy...)
+        an array of its namespace, computed on its device.
+        """
+        check_is_fitted(self)
+        if is_foreign_array(X):
+            from logreg._array_api import scores
+
+            return scores(self, X)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=[np.float64, np.float32],
+            reset=False,
+        )
         # Scores in X's dtype (the pass over X), probabilities in float64: a
         # float32 probability rounds 1 - 3e-8 to 1, and its log to 0.
         return self._decision_matrix(X).astype(np.float64, copy=False)
@@ -634,13 +825,17 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or sparse matrix of shape (n_samples, n_features)
 
         Returns
         -------
         ndarray of shape (n_samples,) for two classes (score of
         ``classes_[1]``), else (n_samples, n_classes)
+            A lazy Dask array when ``X`` is a Dask collection; an array of
+            ``X``'s namespace and device for an array-API ``X``.
         """
+        if is_dask_collection(X):
+            return self._predict_dask(X, "decision_function")
         scores = self._validated_scores(X)
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
@@ -649,16 +844,21 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or sparse matrix of shape (n_samples, n_features)
 
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
             Columns in the order of ``classes_``; rows sum to one.
+            A lazy Dask array when ``X`` is a Dask collection; an array of
+            ``X``'s namespace and device for an array-API ``X``.
         """
+        if is_dask_collection(X):
+            return self._predict_dask(X, "predict_proba")
         scores = self._validated_scores(X)
         if scores.shape[1] == 1:
-            return np.hstack([sigmoid(-scores), sigmoid(scores)])
+            xp = array_namespace(scores)
+            return xp.concat([sigmoid(-scores), sigmoid(scores)], axis=1)
         return softmax(scores)
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
@@ -666,15 +866,20 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or sparse matrix of shape (n_samples, n_features)
 
         Returns
         -------
         ndarray of shape (n_samples, n_classes)
+            A lazy Dask array when ``X`` is a Dask collection; an array of
+            ``X``'s namespace and device for an array-API ``X``.
         """
+        if is_dask_collection(X):
+            return self._predict_dask(X, "predict_log_proba")
         scores = self._validated_scores(X)
         if scores.shape[1] == 1:
-            return np.hstack([log_sigmoid(-scores), log_sigmoid(scores)])
+            xp = array_namespace(scores)
+            return xp.concat([log_sigmoid(-scores), log_sigmoid(scores)], axis=1)
         return log_softmax(scores)
 
     def save(self, path: Any) -> None:
@@ -694,14 +899,49 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or sparse matrix of shape (n_samples, n_features)
 
         Returns
         -------
         ndarray of shape (n_samples,)
             Labels from ``classes_``.
+            A lazy Dask array when ``X`` is a Dask collection. For an
+            array-API ``X``, an array of its namespace and device when the
+            classes are numbers (or booleans); other labels (strings) cannot
+            live on a device and come back as a NumPy array.
         """
+        if is_dask_collection(X):
+            return self._predict_dask(X, "predict")
         scores = self._validated_scores(X)
+        xp = array_namespace(scores)
         if scores.shape[1] == 1:
-            return self.classes_[(scores[:, 0] > 0).astype(int)]
-        return self.classes_[np.argmax(scores, axis=1)]
+            index = astype(scores[:, 0] > 0, xp.int64, xp)
+        else:
+            index = xp.argmax(scores, axis=1)
+        if xp is np:
+            return self.classes_[index]
+        from logreg._array_api import labels
+
+        return labels(self.classes_, index)
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Mean accuracy of :meth:`predict` on ``X`` against ``y``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            For an array-API ``X`` (PyTorch, CuPy...) the predictions run on
+            its device and only the labels come to the host to be compared.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        float
+        """
+        if not is_foreign_array(X):
+            return super().score(X, y, sample_weight)
+        from logreg._array_api import accuracy
+
+        return accuracy(self.predict(X), y, sample_weight)

@@ -54,6 +54,13 @@ compute one block's share and the data source adds the shares up. The kernels
 compute ``z``, losses and residuals in the dtype of ``X`` (float32 stays
 float32 in memory) and accumulate the gradient's ``R^T X_b`` in float64; every
 partial sum they return is float64, so accumulation across blocks is float64.
+
+**Array namespaces.** Dense blocks may be arrays of any array-API library
+(NumPy, PyTorch, CuPy, ``array_api_strict``): each kernel takes its namespace
+from the block (:func:`logreg._namespace.array_namespace`; NumPy blocks use
+NumPy itself), moves the small parameter-derived arrays to the block's device
+and dtype, computes there, and returns its partial sums as NumPy float64 on
+the host. ``w``, ``v`` and every public result are NumPy float64.
 """
 
 from __future__ import annotations
@@ -71,12 +78,18 @@ from logreg._math import (
     sigmoid_derivative,
     softmax,
 )
+from logreg._namespace import array_namespace, asarray_like, astype, to_numpy
 from logreg.sources import DataSource
 
-__all__ = ["InformationSums", "LogisticObjective", "flat_directions"]
+__all__ = [
+    "InformationSums",
+    "LogisticObjective",
+    "class_weight_sums",
+    "flat_directions",
+]
 
 
-def _weighted_sum(weights: np.ndarray, values: np.ndarray) -> float:
+def _weighted_sum(xp, weights, values) -> float:
     """``sum_i weights_i values_i`` accumulated in float64.
 
     float32 losses summed in float32 carry an error of about ``eps32 * F``,
@@ -84,18 +97,63 @@ def _weighted_sum(weights: np.ndarray, values: np.ndarray) -> float:
     per-row rounding errors average out.
     """
     return float(
-        np.dot(
-            weights.astype(np.float64, copy=False),
-            values.astype(np.float64, copy=False),
-        )
+        astype(weights, xp.float64, xp, copy=False)
+        @ astype(values, xp.float64, xp, copy=False)
     )
+
+
+def _float64_sum(xp, values, axis=None):
+    """``values`` summed (over ``axis``) in float64."""
+    return xp.sum(values, axis=axis, dtype=xp.float64)
+
+
+def _block_weight(X_b, y_b, s_b) -> float:
+    """One block's ``sum_i s_i`` (the kernel of :func:`_weight_total`)."""
+    return float(_float64_sum(array_namespace(s_b), s_b))
 
 
 def _weight_total(source: DataSource) -> float:
     """``S = sum_i s_i`` over a source, in float64."""
-    return float(
-        source.sum_over_blocks(lambda X_b, y_b, s_b: np.sum(s_b, dtype=np.float64))
-    )
+    return float(source.sum_over_blocks(_block_weight))
+
+
+def _one_hot(xp, y_b, n_classes: int, dtype):
+    """``[y_i = k]`` as an array of ``dtype``, shape (rows, n_classes)."""
+    classes = xp.arange(n_classes, dtype=y_b.dtype, device=y_b.device)
+    # Compared as (n_classes, rows) and transposed: NumPy's broadcast with a
+    # short inner axis of n_classes is four times slower.
+    return astype(classes[:, None] == y_b, dtype, xp).T
+
+
+def class_weight_sums(y, s, n_classes: int) -> np.ndarray:
+    """The total weight of each class, ``sum_i s_i [y_i = k]``, on any namespace.
+
+    Parameters
+    ----------
+    y : array of shape (n_samples,)
+        Encoded labels ``0..n_classes-1`` (an integer dtype).
+    s : array of shape (n_samples,)
+        Weights, on ``y``'s device.
+    n_classes : int
+
+    Returns
+    -------
+    ndarray of shape (n_classes,)
+        Host float64.
+    """
+    xp = array_namespace(y, s)
+    s = astype(s, xp.float64, xp, copy=False)
+    return to_numpy(xp.sum(_one_hot(xp, y, n_classes, s.dtype) * s[:, None], axis=0))
+
+
+def _add_at_labels(xp, p, y_b, value: float):
+    """``p + value * onehot(y)``, shape (rows, n_classes); may overwrite ``p``."""
+    if xp is np:
+        # In place at the labels: half the time of the one-hot arithmetic,
+        # which the array API needs (it has no fancy-index assignment).
+        p[np.arange(len(y_b)), y_b] += value
+        return p
+    return p + value * _one_hot(xp, y_b, p.shape[1], p.dtype)
 
 
 def _mirror(upper: np.ndarray) -> np.ndarray:
@@ -296,45 +354,45 @@ class LogisticObjective:
         return mask.ravel()
 
     # ---------------------------------------------------------- block kernels
-    def _linear(self, X_b: np.ndarray, w: np.ndarray) -> np.ndarray:
-        """``z = X_b W^T + b`` in the dtype of ``X_b``, shape (rows, n_rows)."""
+    def _linear(self, X_b, w: np.ndarray):
+        """``z = X_b W^T + b`` in the dtype of ``X_b``, shape (rows, n_rows).
+
+        ``W`` and ``b`` (from the host vector ``w``) go to ``X_b``'s device.
+        """
         coef, intercept = self.unpack(w)
-        dtype = X_b.dtype
-        return X_b @ coef.T.astype(dtype, copy=False) + intercept.astype(dtype)
+        xp = array_namespace(X_b)
+        return X_b @ asarray_like(coef.T, X_b, xp) + asarray_like(intercept, X_b, xp)
 
     def _loss_and_residual(
         self, z: np.ndarray, y_b: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Per-sample loss, shape (rows,), and ``d loss / d z``, shape like ``z``."""
+        xp = array_namespace(z)
         if self.n_rows == 1:
             z1 = z[:, 0]
-            y1 = y_b.astype(z.dtype)
+            y1 = astype(y_b, z.dtype, xp)
             return log1pexp(z1) - y1 * z1, (sigmoid(z1) - y1)[:, None]
-        lse, residual = logsumexp_and_softmax(z)
-        rows = np.arange(len(y_b))
-        loss = lse - z[rows, y_b]
-        residual[rows, y_b] -= 1.0
-        return loss, residual
+        lse, p = logsumexp_and_softmax(z)
+        loss = lse - xp.take_along_axis(z, y_b[:, None], axis=1)[:, 0]
+        return loss, _add_at_labels(xp, p, y_b, -1.0)
 
-    def _gradient_from_residual(
-        self, X_b: np.ndarray, residual: np.ndarray
-    ) -> np.ndarray:
-        """``[R^T X_b, R^T 1]`` as float64, shape (n_rows, n_cols)."""
+    def _gradient_from_residual(self, X_b, residual) -> np.ndarray:
+        """``[R^T X_b, R^T 1]`` as host float64, shape (n_rows, n_cols)."""
+        xp = array_namespace(residual)
+        residual64 = astype(residual, xp.float64, xp, copy=False)
         # Accumulated in float64 even for float32 data (the block is converted
         # in cache): float32 sums over thousands of rows left a gradient error
         # of ~3e-8, which put float32 coefficients 2.4e-3 off the float64 fit
         # on 1M x 100 (2.5e-4 with this), for ~20% of the float32 fit's time.
         if sparse.issparse(X_b):
             # Sparse: X_b^T R (a CSC product, upcast to float64 by SciPy).
-            grad_coef = (X_b.T @ residual.astype(np.float64)).T
+            grad = (X_b.T @ residual64).T
         else:
-            grad_coef = residual.astype(np.float64).T @ X_b.astype(
-                np.float64, copy=False
-            )
-        if not self.fit_intercept:
-            return grad_coef
-        grad_intercept = np.sum(residual, axis=0, dtype=np.float64)[:, None]
-        return np.hstack([grad_coef, grad_intercept])
+            grad = residual64.T @ astype(X_b, xp.float64, xp, copy=False)
+        if self.fit_intercept:
+            grad_intercept = _float64_sum(xp, residual, axis=0)[:, None]
+            grad = xp.concat([grad, grad_intercept], axis=1)
+        return to_numpy(grad)
 
     def _block_value_grad(self, w, X_b, y_b, s_b):
         """One block's weighted loss sum and gradient, plus ``z``, residual, ``s``.
@@ -344,8 +402,9 @@ class LogisticObjective:
         """
         z = self._linear(X_b, w)
         loss, residual = self._loss_and_residual(z, y_b)
-        s = s_b.astype(z.dtype, copy=False)
-        value = _weighted_sum(s_b, loss)
+        xp = array_namespace(z)
+        s = astype(s_b, z.dtype, xp, copy=False)
+        value = _weighted_sum(xp, s_b, loss)
         grad = self._gradient_from_residual(X_b, residual * s[:, None])
         return value, grad, z, residual, s
 
@@ -358,60 +417,63 @@ class LogisticObjective:
     def _value_kernel(self, w: np.ndarray):
         def kernel(X_b, y_b, s_b):
             loss, _ = self._loss_and_residual(self._linear(X_b, w), y_b)
-            return _weighted_sum(s_b, loss)
+            return _weighted_sum(array_namespace(loss), s_b, loss)
 
         return kernel
 
     def _hessp_kernel(self, w: np.ndarray, v: np.ndarray):
-        coef_v, intercept_v = self.unpack(v)
-
         def kernel(X_b, y_b, s_b):
             z = self._linear(X_b, w)
-            dtype = X_b.dtype
-            dz = X_b @ coef_v.T.astype(dtype) + intercept_v.astype(dtype)
-            s = s_b.astype(dtype, copy=False)
+            dz = self._linear(X_b, v)
+            xp = array_namespace(z)
+            s = astype(s_b, z.dtype, xp, copy=False)
             if self.n_rows == 1:
                 r = (sigmoid_derivative(z[:, 0]) * s * dz[:, 0])[:, None]
             else:
                 # (diag(p) - p p^T) dz, row by row, without forming K x K blocks.
                 p = softmax(z)
-                r = p * (dz - np.sum(p * dz, axis=1, keepdims=True)) * s[:, None]
+                r = p * (dz - xp.sum(p * dz, axis=1, keepdims=True)) * s[:, None]
             return self._gradient_from_residual(X_b, r)
 
         return kernel
 
-    def _weighted_gram(self, X_b: np.ndarray, h: np.ndarray) -> np.ndarray:
+    def _weighted_gram(self, X_b, h) -> np.ndarray:
         """``sum_i h_i x~_i x~_i^T`` for ``h >= 0``, ``x~ = [x, 1]`` with intercept.
 
-        Returns the upper triangle only (the lower is left zero), float64 of
-        shape (n_cols, n_cols).
+        Returns the upper triangle only (the lower is left zero), host float64
+        of shape (n_cols, n_cols).
         """
         if sparse.issparse(X_b):
             return np.triu(self._sparse_weighted_product(X_b, h))
-        root = np.sqrt(h)
+        xp = array_namespace(X_b)
+        root = xp.sqrt(h)
         scaled = X_b * root[:, None]
         n_features = X_b.shape[1]
         gram = np.zeros((self.n_cols, self.n_cols))
         # NumPy runs ``A.T @ A`` as a symmetric rank-k update (syrk).
-        gram[:n_features, :n_features] = np.triu(scaled.T @ scaled)
+        gram[:n_features, :n_features] = np.triu(to_numpy(scaled.T @ scaled))
         if self.fit_intercept:
-            gram[:n_features, n_features] = scaled.T @ root
-            gram[n_features, n_features] = np.sum(h, dtype=np.float64)
+            gram[:n_features, n_features] = to_numpy(scaled.T @ root)
+            gram[n_features, n_features] = float(_float64_sum(xp, h))
         return gram
 
-    def _weighted_product(self, X_b: np.ndarray, h: np.ndarray) -> np.ndarray:
-        """``sum_i h_i x~_i x~_i^T`` for any sign of ``h``: float64 (n_cols, n_cols)."""
+    def _weighted_product(self, X_b, h) -> np.ndarray:
+        """``sum_i h_i x~_i x~_i^T`` for any sign of ``h``.
+
+        Returns host float64 of shape (n_cols, n_cols), both triangles.
+        """
         if sparse.issparse(X_b):
             return self._sparse_weighted_product(X_b, h)
+        xp = array_namespace(X_b)
         weighted = X_b * h[:, None]
         n_features = X_b.shape[1]
         product = np.empty((self.n_cols, self.n_cols))
-        product[:n_features, :n_features] = weighted.T @ X_b
+        product[:n_features, :n_features] = to_numpy(weighted.T @ X_b)
         if self.fit_intercept:
-            column = np.sum(weighted, axis=0, dtype=np.float64)
+            column = to_numpy(_float64_sum(xp, weighted, axis=0))
             product[:n_features, n_features] = column
             product[n_features, :n_features] = column
-            product[n_features, n_features] = np.sum(h, dtype=np.float64)
+            product[n_features, n_features] = float(_float64_sum(xp, h))
         return product
 
     def _sparse_weighted_product(self, X_b, h: np.ndarray) -> np.ndarray:
@@ -440,20 +502,21 @@ class LogisticObjective:
     def _block_hessian(self, X_b, y_b, z, residual, s) -> np.ndarray:
         """One block's weighted Hessian of the loss sum, upper triangle only.
 
-        ``residual`` is overwritten (turned back into probabilities) for the
-        multinomial model.
+        ``residual`` may be overwritten (turned back into probabilities) for
+        the multinomial model.
 
         Returns
         -------
         ndarray of shape (n_cols, n_cols) or (n_rows, n_cols, n_rows, n_cols)
+            Host float64.
         """
         n_rows, n_cols = self.n_rows, self.n_cols
         if n_rows == 1:
             return self._weighted_gram(X_b, sigmoid_derivative(z[:, 0]) * s)
         # Block (k, l) is sum_i s_i (p_ik [k = l] - p_ik p_il) x~_i x~_i^T;
         # only blocks with k <= l are formed (one triangle, as for binary).
-        p = residual
-        p[np.arange(len(y_b)), y_b] += 1.0  # back from residual to softmax
+        xp = array_namespace(z)
+        p = _add_at_labels(xp, residual, y_b, 1.0)  # back from residual to softmax
         hessian = np.zeros((n_rows, n_cols, n_rows, n_cols))
         for k in range(n_rows):
             curvature = s * p[:, k] * (1 - p[:, k])
@@ -490,6 +553,7 @@ class LogisticObjective:
     def _information_kernel(self, w: np.ndarray):
         def kernel(X_b, y_b, s_b):
             value, _, z, residual, s = self._block_value_grad(w, X_b, y_b, s_b)
+            xp = array_namespace(z)
             outer = self._block_score_outer(X_b, residual, s)
             if self.n_rows == 1:
                 # Average marginal effects (binary): sum_i s_i p_i (1 - p_i) and
@@ -497,13 +561,13 @@ class LogisticObjective:
                 p = sigmoid(z[:, 0])
                 slope = s * p * (1 - p)
                 effects = (
-                    float(np.sum(slope, dtype=np.float64)),
+                    float(_float64_sum(xp, slope)),
                     self._gradient_from_residual(X_b, (slope * (1 - 2 * p))[:, None]),
                 )
             else:
                 effects = (0.0, np.zeros((1, self.n_cols)))
             hessian = self._block_hessian(X_b, y_b, z, residual, s)
-            per_class = np.bincount(y_b, weights=s_b, minlength=self.n_classes)
+            per_class = class_weight_sums(y_b, s_b, self.n_classes)
             return value, hessian, outer, *effects, per_class
 
         return kernel
@@ -580,6 +644,16 @@ class LogisticObjective:
         return value, grad, hessian
 
     # ------------------------------------------------------------- L1 term
+    @property
+    def l1_weights(self) -> np.ndarray:
+        """Per-parameter L1 strength: ``lambda`` on coefficients, 0 on intercepts.
+
+        Returns
+        -------
+        ndarray of shape (n_params,)
+        """
+        return self.l1_strength * self._penalty_mask()
+
     def l1_penalty(self, w: np.ndarray) -> float:
         """The non-smooth part of ``F``: ``lambda * ||W||_1`` (intercepts excluded).
 
@@ -594,7 +668,7 @@ class LogisticObjective:
         """
         if self.l1_strength == 0:
             return 0.0
-        return self.l1_strength * float(np.abs(w) @ self._penalty_mask())
+        return float(np.abs(w) @ self.l1_weights)
 
     def composite_value(self, w: np.ndarray) -> float:
         """The whole scaled objective ``F(w)``: :meth:`value` plus :meth:`l1_penalty`.
@@ -626,7 +700,7 @@ class LogisticObjective:
         ndarray of shape (n_params,)
             ``w`` soft-thresholded; intercepts unchanged.
         """
-        threshold = np.asarray(step) * self.l1_strength * self._penalty_mask()
+        threshold = np.asarray(step) * self.l1_weights
         # Soft-thresholding, the minimiser of (u - w_j)^2 / 2 + t_j |u|:
         # shrink |w_j| by t_j, and to exactly zero when |w_j| <= t_j.
         return np.sign(w) * np.maximum(np.abs(w) - threshold, 0.0)
@@ -650,7 +724,7 @@ class LogisticObjective:
         """
         if self.l1_strength == 0:
             return grad
-        lam = self.l1_strength * self._penalty_mask()
+        lam = self.l1_weights
         # Where w_j != 0 the subdifferential is the point g_j + lam_j sign(w_j);
         # at w_j = 0 it is the interval g_j + [-lam_j, lam_j], whose entry of
         # least magnitude is g_j soft-thresholded by lam_j.

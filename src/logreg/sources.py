@@ -7,6 +7,7 @@ hands it the kernel to apply.
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 from collections.abc import Callable, Iterator
@@ -14,10 +15,16 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 import numpy as np
+from scipy import sparse
 from threadpoolctl import ThreadpoolController
 
+from logreg._namespace import array_namespace, float_dtype, on_host
+
 __all__ = [
+    "ACCELERATOR_BLOCK_ROWS",
     "BLOCK_BYTES",
+    "ArrayApiSource",
+    "DaskSource",
     "DataSource",
     "FileSource",
     "InMemorySource",
@@ -45,8 +52,9 @@ def _add(total: Any, part: Any) -> Any:
 class DataSource(Protocol):
     """What the objective needs from a source of rows.
 
-    ``X_b`` blocks are float32 or float64 arrays of shape (rows, n_features);
-    ``y_b`` encoded labels and ``s_b`` float64 weights of shape (rows,).
+    ``X_b`` blocks are float32 or float64 arrays of shape (rows, n_features)
+    (dense, SciPy CSR, or arrays of another array-API library); ``y_b``
+    encoded labels and ``s_b`` float64 weights of shape (rows,).
     ``every`` may return a source that holds (a sample of) the rows in
     memory; ``take`` is needed only by the mini-batch solver.
     """
@@ -128,7 +136,13 @@ class InMemorySource:
         self.sample_weight = sample_weight
         n_features = X.shape[1]
         if block_rows is None:
-            row_bytes = max(1, n_features) * X.dtype.itemsize
+            row_bytes = max(1, n_features) * self.dtype.itemsize
+            if sparse.issparse(X):
+                # A CSR row holds its nonzeros (value and column index), not
+                # n_features values: sized densely, 200k x 5000 got 64-row
+                # blocks and a pass took 20x longer.
+                per_row = max(1, X.nnz // max(1, X.shape[0]))
+                row_bytes = per_row * (X.dtype.itemsize + X.indices.itemsize)
             block_rows = min(MAX_BLOCK_ROWS, max(64, BLOCK_BYTES // row_bytes))
         self.block_rows = int(block_rows)
         self.n_threads = int(n_threads or default_threads())
@@ -193,7 +207,7 @@ class InMemorySource:
         blocks = list(self.blocks())
         n_threads = min(self.n_threads, len(blocks))
         if n_threads <= 1:
-            return _sum_blocks(kernel, blocks)
+            return self._sum_run(kernel, blocks)
         # Contiguous runs, one per thread, added in a fixed order: the result
         # does not depend on scheduling.
         runs = [
@@ -202,12 +216,137 @@ class InMemorySource:
         ]
         with _blas_controller().limit(limits=1, user_api="blas"):
             partials = list(
-                _executor(n_threads).map(lambda run: _sum_blocks(kernel, run), runs)
+                _executor(n_threads).map(lambda run: self._sum_run(kernel, run), runs)
             )
         total = None
         for partial in partials:
             total = _add(total, partial)
         return total
+
+    def _sum_run(self, kernel: Callable[..., Any], blocks: list) -> Any:
+        """Sum ``kernel`` over a contiguous run of blocks, on the calling thread."""
+        return _sum_blocks(kernel, blocks)
+
+
+#: Rows per block on an accelerator, where a block is a few kernel launches
+#: over all its rows and there is no cache to fit: 1M rows of 100 float32
+#: features are 400 MB, and the float64 copy the gradient makes 800 MB.
+ACCELERATOR_BLOCK_ROWS = 1 << 20
+
+
+class ArrayApiSource(InMemorySource):
+    """Rows in arrays of another array-API library, summed on their device.
+
+    For PyTorch tensors, CuPy arrays, ``array_api_strict`` arrays: blocks are
+    row slices (views) of the arrays, so the kernels compute where the rows
+    are and only their small sums come to the host. In host memory (CPU
+    tensors, ``array_api_strict``) blocks are cache-sized and summed on
+    threads as by :class:`InMemorySource`; on an accelerator a block has
+    :data:`ACCELERATOR_BLOCK_ROWS` rows and blocks are summed in order on one
+    thread (the device runs each block's operations in parallel).
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+        float32 or float64 features.
+    y : array of shape (n_samples,)
+        Encoded labels (an integer dtype), on ``X``'s device.
+    sample_weight : array of shape (n_samples,)
+        Non-negative float64 weights, on ``X``'s device.
+    block_rows : int, optional
+        Rows per block; by default as for :class:`InMemorySource` in host
+        memory, :data:`ACCELERATOR_BLOCK_ROWS` on an accelerator.
+    n_threads : int, optional
+        As for :class:`InMemorySource`; always 1 on an accelerator.
+    """
+
+    def __init__(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any,
+        block_rows: int | None = None,
+        n_threads: int | None = None,
+    ) -> None:
+        self._openmp = None
+        if on_host(X):
+            self._openmp = ThreadpoolController().select(user_api="openmp")
+        else:
+            block_rows = block_rows or ACCELERATOR_BLOCK_ROWS
+            n_threads = 1
+        super().__init__(X, y, sample_weight, block_rows, n_threads)
+
+    def _sum_run(self, kernel: Callable[..., Any], blocks: list) -> Any:
+        """Sum ``kernel`` over a run of blocks; in host memory on one OpenMP thread.
+
+        PyTorch's OpenMP threads cost more than they save on a cache-sized
+        block (and, on a busy machine, waited 15 ms for a 32 x 3 product):
+        the threads over blocks are the parallelism, as for NumPy's BLAS.
+        """
+        if self._openmp is None:
+            return _sum_blocks(kernel, blocks)
+        with self._openmp.limit(limits=1):
+            return _sum_blocks(kernel, blocks)
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The NumPy dtype matching ``X``'s float dtype; kernels compute in ``X``'s."""
+        return float_dtype(self.X)
+
+    def blocks(self) -> Iterator[tuple[Any, Any, Any]]:
+        """Yield ``(X_b, y_b, s_b)`` row slices covering all rows once, in order."""
+        n_samples = self.n_samples
+        for start in range(0, n_samples, self.block_rows):
+            # The standard leaves slices past the end unspecified.
+            rows = slice(start, min(start + self.block_rows, n_samples))
+            yield self.X[rows, :], self.y[rows], self.sample_weight[rows]
+
+    def every(self, step: int) -> ArrayApiSource:
+        """A source over every ``step``-th row (strided views on the device).
+
+        Parameters
+        ----------
+        step : int
+            Keep rows ``0, step, 2 step, ...``.
+
+        Returns
+        -------
+        ArrayApiSource
+        """
+        return ArrayApiSource(
+            self.X[::step, :],
+            self.y[::step],
+            self.sample_weight[::step],
+            n_threads=self.n_threads,
+        )
+
+    def take(self, rows: np.ndarray) -> tuple[Any, Any, Any]:
+        """Return the block ``(X[rows], y[rows], s[rows])``, gathered on the device.
+
+        Parameters
+        ----------
+        rows : ndarray of int, shape (batch_size,)
+
+        Returns
+        -------
+        tuple of arrays
+            Of shapes (batch_size, n_features), (batch_size,), (batch_size,).
+        """
+        xp = array_namespace(self.X)
+        index = xp.asarray(rows, device=self.X.device)
+        return tuple(
+            xp.take(array, index, axis=0)
+            for array in (self.X, self.y, self.sample_weight)
+        )
+
+
+def _read_ahead(items: Iterator[Any]) -> Iterator[Any]:
+    """Yield from ``items``; the next item is produced on a thread meanwhile."""
+    with ThreadPoolExecutor(1, thread_name_prefix="logreg-read") as thread:
+        pending = thread.submit(next, items, None)
+        while (item := pending.result()) is not None:
+            pending = thread.submit(next, items, None)
+            yield item
 
 
 def _sum_blocks(kernel: Callable[..., Any], blocks: list) -> Any:
@@ -268,6 +407,9 @@ class FileSource:
         kept = encoder.n_rows_seen_ - encoder.n_rows_dropped_
         self._n_samples = -(-kept // self.step)
 
+    #: A pass costs reading the whole file, whatever share of rows it keeps.
+    reads_whole_file_per_pass = True
+
     @property
     def n_samples(self) -> int:
         """Number of rows (after dropping and striding)."""
@@ -284,15 +426,26 @@ class FileSource:
         return np.dtype(np.float64)
 
     def batches(self) -> Iterator[InMemorySource]:
-        """Yield each record batch of the file as an in-memory source."""
+        """Yield each record batch of the file as an in-memory source.
+
+        Reading, encoding and the caller's kernels run as a pipeline: the next
+        batch is read on one thread and the one after it encoded on another
+        while the caller works (pyarrow and NumPy release the GIL), so a pass
+        costs about its slowest stage rather than the sum; at most three
+        batches are held.
+        """
         from logreg.tabular import iter_batches
 
         columns = [*self.encoder.input_columns, self.encoder.target]
-        types = self.encoder.read_types
+        raw = iter_batches(
+            self.path, columns, self.batch_rows, column_types=self.encoder.read_types
+        )
+        return _read_ahead(self._encoded(_read_ahead(raw)))
+
+    def _encoded(self, batches: Iterator[Any]) -> Iterator[InMemorySource]:
+        """Encode record batches, keep every ``step``-th row, wrap them as sources."""
         offset = 0  # index of the batch's first row among the kept rows
-        for batch in iter_batches(
-            self.path, columns, self.batch_rows, column_types=types
-        ):
+        for batch in batches:
             X, labels, _ = self.encoder.transform_xy(batch)
             first = -offset % self.step
             offset += len(labels)
@@ -358,3 +511,233 @@ class FileSource:
             "streamed from disk does not give; use solver='newton', 'lbfgs' "
             "or 'gd' with fit_file."
         )
+
+
+#: Partial sums added per reduction task on the cluster: the tree has
+#: ``log_8(chunks)`` levels, and the client receives one result.
+REDUCTION_FAN_IN = 8
+
+_DASK_HINT = "Dask inputs need dask: pip install 'logreg[dask]'"
+
+
+def require_dask() -> Any:
+    """Import ``dask`` and ``dask.array``, or raise with the install hint.
+
+    Returns
+    -------
+    module
+        The ``dask`` package.
+    """
+    try:
+        import dask
+        import dask.array  # the array collection needs its own extras
+    except ImportError as error:
+        raise ImportError(_DASK_HINT) from error
+    return dask
+
+
+class DaskSource:
+    """Rows of Dask arrays, persisted on the cluster; kernels run next to them.
+
+    The arrays are persisted once, at construction. Each
+    :meth:`sum_over_blocks` ships the kernel (a closure of 1-3 KB, 8 bytes
+    per parameter: a pickled ``DaskSource`` carries its shape, never its
+    data or graph) to the worker holding each row chunk, sums it over the chunk's
+    cache-sized blocks there with a single-threaded :class:`InMemorySource`,
+    and adds the chunk sums in a tree of reduction tasks with a fixed order,
+    so the client receives one small, deterministic result. A lost worker's
+    chunks are recomputed by the scheduler from the persisted graph.
+
+    Parameters
+    ----------
+    X : dask.array.Array of shape (n_samples, n_features)
+        float32 or float64 features with known row-chunk sizes; columns are
+        rechunked to one chunk, so each row chunk is one block of rows.
+    y : dask.array.Array of shape (n_samples,)
+        Encoded labels: 0/1 for binary, 0..K-1 for multinomial.
+    sample_weight : dask.array.Array of shape (n_samples,), optional
+        Non-negative float64 weights; ``None`` means ones (made on the
+        workers, never stored).
+    class_weight : ndarray of shape (n_classes,), optional
+        Weight of each class's rows, multiplying ``sample_weight`` on the
+        workers.
+    """
+
+    def __init__(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any = None,
+        class_weight: np.ndarray | None = None,
+    ) -> None:
+        dask = require_dask()
+        if any(np.isnan(size) for size in X.chunks[0]):
+            raise ValueError(
+                "DaskSource needs known row-chunk sizes; call "
+                "X.compute_chunk_sizes() first."
+            )
+        rows = X.chunks[0]
+        X = X.rechunk({0: rows, 1: -1})
+        y = y.rechunk((rows,))
+        if sample_weight is not None:
+            sample_weight = sample_weight.rechunk((rows,))
+        self.X, self.y, self.sample_weight = dask.persist(X, y, sample_weight)
+        self.class_weight = class_weight
+        self._chunks = self._delayed_chunks()
+
+    def _delayed_chunks(self) -> list[tuple[Any, Any, Any]]:
+        """Each row chunk's ``(X, y, s)`` as ``Delayed`` objects (``s`` may be None)."""
+        X_parts = self.X.to_delayed().ravel()
+        y_parts = self.y.to_delayed().ravel()
+        if self.sample_weight is None:
+            s_parts = [None] * len(y_parts)
+        else:
+            s_parts = self.sample_weight.to_delayed().ravel()
+        return list(zip(X_parts, y_parts, s_parts, strict=True))
+
+    @property
+    def n_samples(self) -> int:
+        """Number of rows."""
+        return int(self.X.shape[0])
+
+    @property
+    def n_features(self) -> int:
+        """Number of feature columns."""
+        return int(self.X.shape[1])
+
+    @property
+    def dtype(self) -> np.dtype:
+        """Floating dtype of ``X``; kernels compute in it."""
+        return self.X.dtype
+
+    def sum_over_blocks(self, kernel: Callable[..., Any]) -> Any:
+        """Sum ``kernel(X_b, y_b, s_b)`` over all blocks, on the workers.
+
+        Parameters
+        ----------
+        kernel : callable
+            As for :meth:`InMemorySource.sum_over_blocks`; pickled to the
+            workers, so it should close over small objects only.
+
+        Returns
+        -------
+        The sum, of the structure ``kernel`` returns; one ``compute``.
+        """
+        import dask
+
+        chunk_sum = dask.delayed(_chunk_sum, pure=False)
+        partials = [
+            chunk_sum(kernel, X_c, y_c, s_c, self.class_weight)
+            for X_c, y_c, s_c in self._chunks
+        ]
+        add = dask.delayed(_add_all, pure=False)
+        while len(partials) > 1:
+            partials = [
+                add(*partials[start : start + REDUCTION_FAN_IN])
+                for start in range(0, len(partials), REDUCTION_FAN_IN)
+            ]
+        (total,) = dask.compute(partials[0])
+        return total
+
+    def with_class_weight(self, class_weight: np.ndarray) -> DaskSource:
+        """The same rows with per-class weights (the persisted data are shared).
+
+        Parameters
+        ----------
+        class_weight : ndarray of shape (n_classes,)
+
+        Returns
+        -------
+        DaskSource
+        """
+        weighted = copy.copy(self)
+        weighted.class_weight = np.asarray(class_weight, dtype=np.float64)
+        return weighted
+
+    def every(self, step: int) -> DaskSource:
+        """A source over every ``step``-th row, persisted on the cluster too.
+
+        Parameters
+        ----------
+        step : int
+            Keep rows ``0, step, 2 step, ...``.
+
+        Returns
+        -------
+        DaskSource
+        """
+        weights = None if self.sample_weight is None else self.sample_weight[::step]
+        return DaskSource(self.X[::step], self.y[::step], weights, self.class_weight)
+
+    def take(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Not available: a round trip to the cluster per mini-batch is too slow.
+
+        Raises
+        ------
+        ValueError
+            Always.
+        """
+        raise ValueError(
+            "Mini-batch solvers need fast random access to rows, which data on "
+            "a Dask cluster does not give; every other solver works with Dask "
+            "inputs."
+        )
+
+    def __copy__(self) -> DaskSource:
+        duplicate = object.__new__(DaskSource)
+        duplicate.__dict__.update(self.__dict__)
+        return duplicate
+
+    def __deepcopy__(self, memo: dict) -> DaskSource:
+        # The persisted collections are immutable: a deep copy may share them.
+        return self.__copy__()
+
+    def __reduce__(self) -> tuple:
+        # Kernels close over the objective, which holds this source: what
+        # travels to the workers with every kernel is only the shape.
+        return (_DetachedSource, (self.n_samples, self.n_features, self.dtype.str))
+
+
+class _DetachedSource:
+    """A pickled :class:`DaskSource`: its shape and dtype, without its rows.
+
+    Enough for a kernel's objective on a worker (the parameter layout needs
+    ``n_features``); summing over it is an error.
+    """
+
+    def __init__(self, n_samples: int, n_features: int, dtype: str) -> None:
+        self.n_samples = n_samples
+        self.n_features = n_features
+        self.dtype = np.dtype(dtype)
+
+    def _detached(self, *args: Any) -> Any:
+        raise RuntimeError(
+            "This is a pickled copy of a DaskSource: its rows stay on the "
+            "cluster with the original."
+        )
+
+    sum_over_blocks = every = take = _detached
+
+
+def _chunk_sum(
+    kernel: Callable[..., Any],
+    X: np.ndarray,
+    y: np.ndarray,
+    sample_weight: np.ndarray | None,
+    class_weight: np.ndarray | None,
+) -> Any:
+    """Sum ``kernel`` over one row chunk's blocks, on the worker holding it."""
+    weights = np.ones(len(y)) if sample_weight is None else sample_weight
+    if class_weight is not None:
+        weights = weights * class_weight[y]
+    source = InMemorySource(np.ascontiguousarray(X), y, weights, n_threads=1)
+    return source.sum_over_blocks(kernel)
+
+
+def _add_all(*parts: Any) -> Any:
+    """Add partial sums in order; empty chunks' ``None`` parts are skipped."""
+    total = None
+    for part in parts:
+        if part is not None:
+            total = _add(total, part)
+    return total

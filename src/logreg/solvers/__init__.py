@@ -1,12 +1,14 @@
 """Solvers: one contract, a registry, and the ``"auto"`` rule.
 
 Each entry of :data:`SOLVERS` is ``solve(objective, w0, options, callback) ->
-SolverResult`` (see :mod:`logreg.solvers._base`).
+SolverResult`` (see :mod:`logreg.solvers._base`). Those in :data:`L1_SOLVERS`
+also minimise an objective with an L1 term (``l1_ratio > 0``); the others see
+only the smooth part and must not be given one.
 """
 
 from __future__ import annotations
 
-from logreg.solvers import gd, lbfgs, newton, sgd
+from logreg.solvers import fista, gd, lbfgs, newton, prox_newton, sgd
 from logreg.solvers._base import (
     ConvergenceWarning,
     DivergenceError,
@@ -20,6 +22,7 @@ from logreg.solvers.newton import SingularHessianWarning
 
 __all__ = [
     "DEFAULT_MAX_ITER",
+    "L1_SOLVERS",
     "SOLVERS",
     "ConvergenceWarning",
     "DivergenceError",
@@ -37,7 +40,19 @@ SOLVERS: dict[str, Solver] = {
     "sgd": sgd.solve,
     "lbfgs": lbfgs.solve,
     "newton": newton.solve,
+    "prox-newton": prox_newton.solve,
+    "fista": fista.solve,
 }
 
+#: The solvers that handle the L1 term of an elastic-net objective.
+L1_SOLVERS = ("prox-newton", "fista", "gd", "sgd")
+
 #: ``max_iter=None`` means this many iterations (epochs for ``sgd``).
-DEFAULT_MAX_ITER = {"gd": 10_000, "sgd": 200, "lbfgs": 1000, "newton": 100}
+DEFAULT_MAX_ITER = {
+    "gd": 10_000,
+    "sgd": 200,
+    "lbfgs": 1000,
+    "newton": 100,
+    "prox-newton": 100,
+    "fista": 10_000,
+}

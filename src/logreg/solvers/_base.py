@@ -21,6 +21,7 @@ __all__ = [
     "Solver",
     "SolverOptions",
     "SolverResult",
+    "residual_max",
 ]
 
 try:  # One warning class users already filter on.
@@ -154,3 +155,23 @@ def report(verbose: int, solver: str, record: IterationRecord) -> None:
             f"[{solver}] iter {record.iteration:5d}  objective {record.value:.10g}  "
             f"max|grad| {record.grad_max:.3e}  step {record.step:.3e}"
         )
+
+
+def residual_max(objective, w: np.ndarray, grad: np.ndarray) -> float:
+    """Max-abs least-norm subgradient of the whole objective at ``w``.
+
+    The stopping measure of every solver: zero exactly at the minimiser, and
+    max |gradient| when there is no L1 term.
+
+    Parameters
+    ----------
+    objective : LogisticObjective
+    w : ndarray of shape (n_params,)
+    grad : ndarray of shape (n_params,)
+        Gradient of the smooth part at ``w``.
+
+    Returns
+    -------
+    float
+    """
+    return float(np.max(np.abs(objective.min_norm_subgradient(w, grad))))

@@ -12,6 +12,11 @@ up to p=2005 (one shape, 200 000 x 50 binary, at 1.3x), so the cut-off is
 ``p <= MAX_NEWTON_PARAMS``; beyond it the ``p^2`` Hessian (and ``p^3``
 factorisation) is unmeasured and L-BFGS's ``O(n p)`` memory is the safe choice.
 The tables are in ``docs/architecture.md``.
+
+With an L1 term (``l1_ratio > 0`` and ``C < inf``) the same trade-off holds
+between proximal Newton (one Hessian per iteration, a handful of iterations)
+and FISTA (one gradient per iteration, ``O(n p)`` memory), so the same cap
+picks between them.
 """
 
 from __future__ import annotations
@@ -34,7 +39,9 @@ HESSIAN_SUBSAMPLE = 8
 MIN_ROWS_PER_PARAM = 50
 
 
-def resolve_solver(name: str, n_samples: int, n_params: int) -> str:
+def resolve_solver(
+    name: str, n_samples: int, n_params: int, *, l1: bool = False
+) -> str:
     """Return the concrete solver for ``name`` (``"auto"`` resolved by shape).
 
     Parameters
@@ -45,14 +52,19 @@ def resolve_solver(name: str, n_samples: int, n_params: int) -> str:
         Rows of the training data.
     n_params : int
         Length of the parameter vector.
+    l1 : bool, default=False
+        Whether the objective has an L1 term.
 
     Returns
     -------
     str
-        ``name`` itself, or ``"newton"``/``"lbfgs"`` for ``"auto"``.
+        ``name`` itself, or for ``"auto"``: ``"newton"``/``"lbfgs"``, or
+        ``"prox-newton"``/``"fista"`` with an L1 term.
     """
     if name != "auto":
         return name
+    if l1:
+        return "prox-newton" if n_params <= MAX_NEWTON_PARAMS else "fista"
     return "newton" if n_params <= MAX_NEWTON_PARAMS else "lbfgs"
 
 

@@ -14,6 +14,11 @@ fills the loss curve, becomes the next snapshot when the objective improved,
 and otherwise halves the step and returns to the best iterate (annealing on a
 plateau). The run stops when the relative improvement has stayed below ``tol``
 for ``PATIENCE`` epochs.
+
+With an L1 term (``l1_ratio > 0``) each Adam step is followed by its proximal
+step (proximal SVRG): a soft-threshold of each parameter by ``lambda`` times
+that parameter's Adam step length ``rate / (sqrt(v) + eps)``, the L1 prox in
+Adam's diagonal metric. Recorded values are then the whole objective.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from logreg.solvers._base import (
     SolverOptions,
     SolverResult,
     report,
+    residual_max,
 )
 from logreg.solvers.gd import check_divergence
 
@@ -53,7 +59,9 @@ def solve(
     Parameters
     ----------
     objective : LogisticObjective
-        Provides ``batch_value_and_grad``, ``value_and_grad`` and ``n_samples``.
+        Provides ``batch_value_and_grad``, ``value_and_grad``, ``n_samples``,
+        and for an L1 term ``prox_l1``, ``l1_penalty`` and
+        ``min_norm_subgradient``.
     w0 : ndarray of shape (n_params,)
         Starting point.
     options : SolverOptions
@@ -76,8 +84,10 @@ def solve(
     w = np.array(w0, dtype=np.float64)
     first_moment = np.zeros_like(w)
     second_moment = np.zeros_like(w)
+    proximal = objective.l1_strength > 0
     # The best iterate so far is also SVRG's snapshot.
     start_value, best_grad = objective.value_and_grad(w)
+    start_value += objective.l1_penalty(w)
     best_w, best_value = w.copy(), start_value
     epochs_without_gain = 0
     steps = 0
@@ -99,13 +109,17 @@ def solve(
             second_moment = BETA2 * second_moment + (1 - BETA2) * grad * grad
             unbiased_first = first_moment / (1 - BETA1**steps)
             unbiased_second = second_moment / (1 - BETA2**steps)
-            w = w - rate * unbiased_first / (np.sqrt(unbiased_second) + EPSILON)
+            scale = np.sqrt(unbiased_second) + EPSILON
+            w = w - rate * unbiased_first / scale
+            if proximal:
+                w = objective.prox_l1(w, rate / scale)
         value, grad = objective.value_and_grad(w)
+        value += objective.l1_penalty(w)
         check_divergence("sgd", epoch, start_value, value, base_rate)
         record = IterationRecord(
             epoch,
             value,
-            float(np.max(np.abs(grad))),
+            residual_max(objective, w, grad),
             rate,
             time.perf_counter() - started,
         )
