@@ -120,7 +120,14 @@ def glum_fit(X, y, C, tol) -> Outcome:
         solver="irls-ls",  # what glum's "auto" picks for a pure L2 penalty
         gradient_tol=tol,
         max_iter=1000,
-    ).fit(X, y)
+    )
+    try:
+        model.fit(X, y)
+    except np.linalg.LinAlgError:
+        # glum's float32 Hessian is singular on the float32 copy: a failed
+        # fit, reported with a NaN gap rather than ending the run.
+        n_features = X.shape[1]
+        return Outcome(np.full((1, n_features), np.nan), np.full(1, np.nan), 0)
     return Outcome(
         model.coef_[None, :], np.atleast_1d(model.intercept_), int(model.n_iter_)
     )
