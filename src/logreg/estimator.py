@@ -390,7 +390,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             )
         weights = self._sample_weights(sample_weight, y, y_encoded)
         source = InMemorySource(X, y_encoded, weights)
-        return self._fit_source(source, n_classes, previous, (X, y_encoded, weights))
+        rows = (X, y_encoded, weights)
+        return self._fit_source(source, n_classes, previous, rows, float(weights.sum()))
 
     def fit_file(
         self,
@@ -465,6 +466,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"{self.classes_.tolist()[0]!r}; at least 2 are needed."
             )
         source = FileSource(path, encoder, self.classes_, batch_rows=batch_rows)
+        weight_sum = float(source.n_samples)  # unit weights
         if self.class_weight is not None:
             counts = source.sum_over_blocks(
                 lambda X_b, y_b, s_b: np.bincount(y_b, minlength=n_classes)
@@ -476,10 +478,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             source = FileSource(
                 path, encoder, self.classes_, per_class, batch_rows=batch_rows
             )
+            weight_sum = float(per_class @ counts)
         self.n_features_in_ = encoder.n_features_out
         self.feature_names_in_ = np.asarray(encoder.feature_names_out, dtype=object)
         self.file_encoder_ = encoder
-        return self._fit_source(source, n_classes, previous, None)
+        # The weight total is known: no extra read of the file for it.
+        return self._fit_source(source, n_classes, previous, None, weight_sum)
 
     def _fit_dask(self, X: Any, y: Any, sample_weight: Any) -> LogisticRegression:
         """:meth:`fit` for a Dask ``X``: the rows stay on the cluster.
@@ -572,11 +576,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         n_classes: int,
         previous: tuple[np.ndarray, np.ndarray] | None,
         rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+        weight_sum: float | None = None,
     ) -> LogisticRegression:
         """Minimise the objective over ``source``; set the fitted attributes.
 
         ``rows`` are ``(X, y_encoded, weights)`` in memory, for the separation
-        check of unpenalised fits, or None where the rows are not in memory.
+        check of unpenalised fits, or None where the rows are not in memory;
+        ``weight_sum`` the total weight when known (else the objective sums it).
         """
         n_samples = source.n_samples
         objective = LogisticObjective(
@@ -585,6 +591,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             float(self.C),
             bool(self.fit_intercept),
             float(self.l1_ratio),
+            weight_sum,
         )
         self.solver_ = resolve_solver(
             self.solver, n_samples, objective.n_params, l1=self._has_l1()

@@ -249,6 +249,9 @@ class LogisticObjective:
         Whether the last column of the parameter matrix is an intercept.
     l1_ratio : float
         Elastic-net mixing ``rho`` in [0, 1]: 0 is pure L2, 1 pure L1.
+    weight_sum : float, optional
+        ``S = sum_i s_i`` when the caller knows it; otherwise one pass over
+        the source sums it (for a file, a whole read).
     """
 
     source: DataSource
@@ -256,8 +259,9 @@ class LogisticObjective:
     C: float
     fit_intercept: bool = True
     l1_ratio: float = 0.0
-    #: ``S``, the sum of the weights.
-    weight_sum: float = field(init=False)
+    #: ``S``, the sum of the weights: summed over the source (one pass) when
+    #: not given; callers that already know it pass it.
+    weight_sum: float | None = None
     #: ``alpha = (1 - l1_ratio) / (C S)``, the L2 strength of the scaled objective.
     alpha: float = field(init=False)
     #: ``lambda = l1_ratio / (C S)``, the L1 strength of the scaled objective.
@@ -265,8 +269,10 @@ class LogisticObjective:
 
     def __post_init__(self) -> None:
         # Frozen dataclass: derived fields are set once, here.
-        total = _weight_total(self.source)
-        object.__setattr__(self, "weight_sum", total)
+        total = self.weight_sum
+        if total is None:
+            total = _weight_total(self.source)
+        object.__setattr__(self, "weight_sum", float(total))
         penalty = 0.0 if np.isinf(self.C) else 1.0 / (self.C * total)
         object.__setattr__(self, "alpha", (1.0 - self.l1_ratio) * penalty)
         object.__setattr__(self, "l1_strength", self.l1_ratio * penalty)
@@ -778,7 +784,7 @@ class LogisticObjective:
         # C' S_kept = C S.
         scaled_C = self.C * self.weight_sum / kept if kept > 0 else self.C
         return LogisticObjective(
-            source, self.n_classes, scaled_C, self.fit_intercept, self.l1_ratio
+            source, self.n_classes, scaled_C, self.fit_intercept, self.l1_ratio, kept
         )
 
     def batch_value_and_grad(
