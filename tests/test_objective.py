@@ -47,10 +47,14 @@ class Problem:
     fit_intercept : bool
     dtype : numpy dtype
         Dtype in which the objective holds ``X``.
+    fused : bool
+        Whether the objective uses the fused (Numba) kernels.
     seed : int
     """
 
-    def __init__(self, X, y, s, n_classes, C, fit_intercept, dtype, seed=0):
+    def __init__(
+        self, X, y, s, n_classes, C, fit_intercept, dtype, fused=False, seed=0
+    ):
         self.X = X.astype(dtype)
         self.y = y
         self.s = s
@@ -59,7 +63,7 @@ class Problem:
         self.dtype = dtype
         weights = np.ones(len(y)) if s is None else s
         self.objective = LogisticObjective(
-            InMemorySource(self.X, y, weights), n_classes, C, fit_intercept
+            InMemorySource(self.X, y, weights), n_classes, C, fit_intercept, fused=fused
         )
         # The same problem held in float64, for derivative checks of float32.
         self.objective64 = LogisticObjective(
@@ -107,13 +111,21 @@ def fit_intercept(request):
     return request.param
 
 
+@pytest.fixture(params=["numpy", "fused"])
+def fused(request):
+    """The NumPy kernels, and the fused Numba kernels where Numba is installed."""
+    if request.param == "fused":
+        pytest.importorskip("numba")
+    return request.param == "fused"
+
+
 @pytest.fixture
-def problem(noisy_data, dtype, n_classes, C, weighting, fit_intercept):
+def problem(noisy_data, dtype, n_classes, C, weighting, fit_intercept, fused):
     X, y = noisy_data(N_SAMPLES, N_FEATURES, n_classes, seed=n_classes)
     s = None
     if weighting == "weighted":
         s = np.random.default_rng(7).uniform(0.1, 3.0, size=N_SAMPLES)
-    return Problem(X, y, s, n_classes, C, fit_intercept, dtype)
+    return Problem(X, y, s, n_classes, C, fit_intercept, dtype, fused)
 
 
 def central_differences(fun, w: np.ndarray, h: float) -> np.ndarray:

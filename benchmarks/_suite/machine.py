@@ -14,6 +14,7 @@ PACKAGES = (
     "logreg",
     "numpy",
     "scipy",
+    "numba",
     "scikit-learn",
     "glum",
     "tabmat",

@@ -27,6 +27,7 @@ from logreg.objective import LogisticObjective
 from logreg.sources import InMemorySource, default_threads
 
 LOGREG = "logreg value_and_grad"
+LOGREG_NUMPY = "logreg value_and_grad, NumPy kernels"
 SKLEARN = "sklearn LinearModelLoss.loss_gradient"
 
 
@@ -74,10 +75,16 @@ def threaded_read(
     return run
 
 
-def logreg_pass(X: np.ndarray, y: np.ndarray, C: float) -> Callable[[], object]:
-    """One :meth:`LogisticObjective.value_and_grad` (logreg's threads and blocks)."""
+def logreg_pass(
+    X: np.ndarray, y: np.ndarray, C: float, fused: bool | None = None
+) -> Callable[[], object]:
+    """One :meth:`LogisticObjective.value_and_grad` (logreg's threads and blocks).
+
+    ``fused=None`` is what a fit uses (the fused Numba kernels when Numba is
+    installed); ``False`` forces the NumPy kernels.
+    """
     source = InMemorySource(X, y, np.ones(len(y)))
-    objective = LogisticObjective(source, 2, C, fit_intercept=True)
+    objective = LogisticObjective(source, 2, C, fit_intercept=True, fused=fused)
     w = np.random.default_rng(0).normal(scale=0.01, size=objective.n_params)
     return lambda: objective.value_and_grad(w)
 
@@ -118,6 +125,7 @@ def measure(data: Dataset, passes: int) -> list[PassTiming]:
             ),
             "read: np.sum, 1 thread": threaded_read(X, pool, 1, np.sum),
             LOGREG: logreg_pass(X, y, data.C),
+            LOGREG_NUMPY: logreg_pass(X, y, data.C, fused=False),
             SKLEARN: sklearn_pass(X, y, data.C),
         }
         seconds = {name: [] for name in kernels}

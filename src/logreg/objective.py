@@ -65,7 +65,9 @@ the host. ``w``, ``v`` and every public result are NumPy float64.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import NamedTuple
 
 import numpy as np
@@ -82,11 +84,35 @@ from logreg._namespace import array_namespace, asarray_like, astype, to_numpy
 from logreg.sources import DataSource
 
 __all__ = [
+    "FUSED_MIN_VALUES",
     "InformationSums",
     "LogisticObjective",
     "class_weight_sums",
     "flat_directions",
 ]
+
+
+#: Sources of at least this many values of ``X`` use the fused kernels of
+#: :mod:`logreg._fused` when Numba is installed. Below it a pass takes under
+#: a few milliseconds, and importing Numba and loading the compiled kernels
+#: (about 0.2 s once per process) would cost more than they save.
+FUSED_MIN_VALUES = 1 << 20
+
+
+@functools.cache
+def _fused_module() -> ModuleType | None:
+    """:mod:`logreg._fused`, or None when Numba is not installed."""
+    try:
+        from logreg import _fused
+    except ImportError:
+        return None
+    return _fused
+
+
+def _fused_by_default(source: DataSource) -> bool:
+    """Whether an objective over ``source`` uses the fused kernels by default."""
+    values = source.n_samples * source.n_features
+    return values >= FUSED_MIN_VALUES and _fused_module() is not None
 
 
 def _weighted_sum(xp, weights, values) -> float:
@@ -252,6 +278,12 @@ class LogisticObjective:
     weight_sum : float, optional
         ``S = sum_i s_i`` when the caller knows it; otherwise one pass over
         the source sums it (for a file, a whole read).
+    fused : bool, optional
+        Whether dense NumPy blocks use the fused Numba kernels of
+        :mod:`logreg._fused` for values and gradients (sparse blocks and other
+        array libraries always use the NumPy/array-API kernels). By default
+        they do when Numba is installed and the source holds at least
+        :data:`FUSED_MIN_VALUES` values; ``True`` requires Numba.
     """
 
     source: DataSource
@@ -262,6 +294,7 @@ class LogisticObjective:
     #: ``S``, the sum of the weights: summed over the source (one pass) when
     #: not given; callers that already know it pass it.
     weight_sum: float | None = None
+    fused: bool | None = None
     #: ``alpha = (1 - l1_ratio) / (C S)``, the L2 strength of the scaled objective.
     alpha: float = field(init=False)
     #: ``lambda = l1_ratio / (C S)``, the L1 strength of the scaled objective.
@@ -273,6 +306,14 @@ class LogisticObjective:
         if total is None:
             total = _weight_total(self.source)
         object.__setattr__(self, "weight_sum", float(total))
+        fused = self.fused
+        if fused is None:
+            fused = _fused_by_default(self.source)
+        elif fused and _fused_module() is None:
+            raise ValueError(
+                "fused=True needs Numba; install it with: pip install 'logreg[fast]'"
+            )
+        object.__setattr__(self, "fused", bool(fused))
         penalty = 0.0 if np.isinf(self.C) else 1.0 / (self.C * total)
         object.__setattr__(self, "alpha", (1.0 - self.l1_ratio) * penalty)
         object.__setattr__(self, "l1_strength", self.l1_ratio * penalty)
@@ -400,12 +441,24 @@ class LogisticObjective:
             grad = xp.concat([grad, grad_intercept], axis=1)
         return to_numpy(grad)
 
+    def _fuses(self, X_b) -> bool:
+        """Whether this block goes to the fused kernels (dense NumPy only)."""
+        return self.fused and type(X_b) is np.ndarray
+
     def _block_value_grad(self, w, X_b, y_b, s_b):
         """One block's weighted loss sum and gradient, plus ``z``, residual, ``s``.
 
         Shared by the value-gradient and the Hessian kernels, so that the
-        Hessian kernel reuses ``z`` and the residual of the same pass.
+        Hessian kernel reuses ``z`` and the residual of the same pass. From
+        the fused kernels, ``z``, the residual and ``s`` are float64.
         """
+        if self._fuses(X_b):
+            value, grad, z, residual = _fused_module().value_and_grad(
+                X_b, y_b, s_b, *self.unpack(w)
+            )
+            if not self.fit_intercept:
+                grad = grad[:, :-1]
+            return value, grad, z, residual, s_b
         z = self._linear(X_b, w)
         loss, residual = self._loss_and_residual(z, y_b)
         xp = array_namespace(z)
@@ -422,6 +475,8 @@ class LogisticObjective:
 
     def _value_kernel(self, w: np.ndarray):
         def kernel(X_b, y_b, s_b):
+            if self._fuses(X_b):
+                return _fused_module().value(X_b, y_b, s_b, *self.unpack(w))
             loss, _ = self._loss_and_residual(self._linear(X_b, w), y_b)
             return _weighted_sum(array_namespace(loss), s_b, loss)
 
@@ -452,7 +507,9 @@ class LogisticObjective:
         if sparse.issparse(X_b):
             return np.triu(self._sparse_weighted_product(X_b, h))
         xp = array_namespace(X_b)
-        root = xp.sqrt(h)
+        # In X_b's dtype (h is float64 from the fused kernels): a float64 h
+        # would make a float64 copy of a float32 block.
+        root = xp.sqrt(astype(h, X_b.dtype, xp, copy=False))
         scaled = X_b * root[:, None]
         n_features = X_b.shape[1]
         gram = np.zeros((self.n_cols, self.n_cols))
@@ -471,6 +528,7 @@ class LogisticObjective:
         if sparse.issparse(X_b):
             return self._sparse_weighted_product(X_b, h)
         xp = array_namespace(X_b)
+        h = astype(h, X_b.dtype, xp, copy=False)
         weighted = X_b * h[:, None]
         n_features = X_b.shape[1]
         product = np.empty((self.n_cols, self.n_cols))
@@ -784,7 +842,13 @@ class LogisticObjective:
         # C' S_kept = C S.
         scaled_C = self.C * self.weight_sum / kept if kept > 0 else self.C
         return LogisticObjective(
-            source, self.n_classes, scaled_C, self.fit_intercept, self.l1_ratio, kept
+            source,
+            self.n_classes,
+            scaled_C,
+            self.fit_intercept,
+            self.l1_ratio,
+            kept,
+            self.fused,
         )
 
     def batch_value_and_grad(

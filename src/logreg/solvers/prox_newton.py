@@ -33,13 +33,14 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from scipy.linalg import LinAlgError, cho_factor, cho_solve
+from scipy.linalg import LinAlgError
 
 from logreg.solvers._base import (
     Callback,
     IterationRecord,
     SolverOptions,
     SolverResult,
+    cholesky_solve,
     report,
     residual_max,
 )
@@ -279,9 +280,7 @@ def _solve_on_pattern(
         signs = np.sign(x[index])
         rhs = grad[index] + l1[index] * signs - hessian[np.ix_(index, zero)] @ w[zero]
         try:
-            target = w[index] - cho_solve(
-                cho_factor(hessian[np.ix_(index, index)]), rhs
-            )
+            target = w[index] - cholesky_solve(hessian[np.ix_(index, index)], rhs)
         except (LinAlgError, ValueError):
             return x, False
         if not np.all(np.isfinite(target)):

@@ -1,0 +1,249 @@
+"""Fused block kernels compiled with Numba: loss and gradient from one read of each row.
+
+The NumPy kernels of :mod:`logreg.objective` read a block of ``X`` twice
+(``z = X_b W^T`` and ``R^T X_b``), each with a BLAS call, and spend more time
+in NumPy's elementwise ``exp``/``log`` calls than in the products. These
+kernels walk the block row by row: each row is read from memory once, and
+while it is in L1 its linear predictor, loss and residual are computed and its
+share of the gradient is added. Measured on 1M x 100 with two threads, a
+value-and-gradient pass went from 70 ms (NumPy) to 30 ms in float64 and from
+51 ms to 24 ms in float32, against 24 ms and 12 ms to merely read ``X``.
+
+The arithmetic is float64 whatever the dtype of ``X``: a float32 row is
+widened in registers, so float32 data cost half the memory traffic and give
+float64-accurate sums. The per-row formulas are those of :mod:`logreg._math`
+(sign-split sigmoid, ``log1p(exp(-|z|))``, log-sum-exp with the row maximum
+subtracted).
+
+Importing this module imports Numba; :mod:`logreg.objective` imports it only
+when Numba is installed and the data are large enough to repay the first
+compilation (compiled code is cached on disk, see ``cache=True``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+__all__ = ["value", "value_and_grad"]
+
+# reassoc lets LLVM vectorise the dot products and sums; no nnan/ninf, so
+# infinities and NaNs keep their IEEE meaning.
+_JIT = {"nogil": True, "cache": True, "fastmath": {"reassoc", "contract", "nsz"}}
+
+
+@numba.njit(**_JIT)
+def _binary_row(z, y, s):
+    """Weighted loss ``s (log(1 + e^z) - y z)`` and residual ``sigmoid(z) - y``."""
+    # e = exp(-|z|) never overflows; the sign split keeps the relative
+    # precision of tiny probabilities (as logreg._math.sigmoid).
+    e = math.exp(-abs(z))
+    t = 1.0 / (1.0 + e)
+    p = t if z >= 0.0 else e * t
+    return s * (math.log1p(e) + max(z, 0.0) - y * z), p - y
+
+
+@numba.njit(**_JIT)
+def _binary_rows(X, y, s, coef, intercept, grad, z_out, r_out):
+    n, d = X.shape
+    total = 0.0
+    grad_intercept = 0.0
+    for i in range(n):
+        z = intercept
+        for j in range(d):
+            z += X[i, j] * coef[j]
+        loss, r = _binary_row(z, y[i], s[i])
+        z_out[i], r_out[i] = z, r
+        total += loss
+        r *= s[i]
+        grad_intercept += r
+        for j in range(d):
+            grad[j] += r * X[i, j]
+    return total, grad_intercept
+
+
+@numba.njit(**_JIT)
+def _binary_row_pairs(X, y, s, coef, intercept, grad, z_out, r_out):
+    n, d = X.shape
+    total = 0.0
+    grad_intercept = 0.0
+    paired = n - n % 2
+    for i in range(0, paired, 2):
+        z0 = intercept
+        z1 = intercept
+        for j in range(d):
+            z0 += X[i, j] * coef[j]
+            z1 += X[i + 1, j] * coef[j]
+        loss0, r0 = _binary_row(z0, y[i], s[i])
+        loss1, r1 = _binary_row(z1, y[i + 1], s[i + 1])
+        z_out[i], z_out[i + 1] = z0, z1
+        r_out[i], r_out[i + 1] = r0, r1
+        total += loss0 + loss1
+        r0 *= s[i]
+        r1 *= s[i + 1]
+        grad_intercept += r0 + r1
+        for j in range(d):
+            grad[j] += r0 * X[i, j] + r1 * X[i + 1, j]
+    tail_total, tail_intercept = _binary_rows(
+        X[paired:],
+        y[paired:],
+        s[paired:],
+        coef,
+        intercept,
+        grad,
+        z_out[paired:],
+        r_out[paired:],
+    )
+    return total + tail_total, grad_intercept + tail_intercept
+
+
+@numba.njit(**_JIT)
+def _binary_value(X, y, s, coef, intercept):
+    n, d = X.shape
+    total = 0.0
+    for i in range(n):
+        z = intercept
+        for j in range(d):
+            z += X[i, j] * coef[j]
+        total += _binary_row(z, y[i], s[i])[0]
+    return total
+
+
+@numba.njit(**_JIT)
+def _multinomial_row(X, i, coef, intercept, z):
+    """Fill ``z`` with row ``i``'s linear predictors; return their log-sum-exp."""
+    n_classes, d = coef.shape
+    for k in range(n_classes):
+        acc = intercept[k]
+        for j in range(d):
+            acc += X[i, j] * coef[k, j]
+        z[k] = acc
+    # Subtracting the row maximum makes every exponent <= 0 (log-sum-exp trick).
+    top = z[0]
+    for k in range(1, n_classes):
+        top = max(top, z[k])
+    total = 0.0
+    for k in range(n_classes):
+        total += math.exp(z[k] - top)
+    return math.log(total) + top
+
+
+@numba.njit(**_JIT)
+def _multinomial_value_grad(X, y, s, coef, intercept, grad, grad_intercept, z, r):
+    n, d = X.shape
+    n_classes = coef.shape[0]
+    total = 0.0
+    for i in range(n):
+        lse = _multinomial_row(X, i, coef, intercept, z[i])
+        label = y[i]
+        total += s[i] * (lse - z[i, label])
+        for k in range(n_classes):
+            r[i, k] = math.exp(z[i, k] - lse) - (1.0 if k == label else 0.0)
+            weighted = s[i] * r[i, k]
+            grad_intercept[k] += weighted
+            for j in range(d):
+                grad[k, j] += weighted * X[i, j]
+    return total
+
+
+@numba.njit(**_JIT)
+def _multinomial_value(X, y, s, coef, intercept):
+    n = X.shape[0]
+    z = np.empty(coef.shape[0])
+    total = 0.0
+    for i in range(n):
+        lse = _multinomial_row(X, i, coef, intercept, z)
+        total += s[i] * (lse - z[y[i]])
+    return total
+
+
+def _parameters(coef, intercept) -> tuple[np.ndarray, np.ndarray]:
+    """``coef`` and ``intercept`` as contiguous float64 (one compiled variant)."""
+    return (
+        np.ascontiguousarray(coef, dtype=np.float64),
+        np.ascontiguousarray(intercept, dtype=np.float64),
+    )
+
+
+def value_and_grad(
+    X: np.ndarray,
+    y: np.ndarray,
+    s: np.ndarray,
+    coef: np.ndarray,
+    intercept: np.ndarray,
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """One block's weighted loss sum, gradient, linear predictor and residual.
+
+    Parameters
+    ----------
+    X : ndarray of shape (rows, n_features)
+        float32 or float64, NumPy.
+    y : ndarray of shape (rows,)
+        Encoded labels ``0..K-1`` (integers).
+    s : ndarray of shape (rows,)
+        Non-negative row weights.
+    coef : ndarray of shape (n_rows, n_features)
+        float64; ``n_rows`` is 1 (binary, labels 0/1) or ``K`` (multinomial).
+    intercept : ndarray of shape (n_rows,)
+        float64 (zeros for a model without intercept).
+
+    Returns
+    -------
+    value : float
+        ``sum_i s_i loss_i``.
+    grad : ndarray of shape (n_rows, n_features + 1)
+        ``[R_s^T X, R_s^T 1]`` with ``R_s`` the weighted residuals; the last
+        column is the intercept's (the caller drops it when there is none).
+    z : ndarray of shape (rows, n_rows)
+        float64 linear predictors.
+    residual : ndarray of shape (rows, n_rows)
+        float64 ``d loss_i / d z_i``, unweighted.
+    """
+    coef, intercept = _parameters(coef, intercept)
+    rows, n_features = X.shape
+    n_rows = coef.shape[0]
+    if n_rows == 1:
+        grad = np.zeros(n_features)
+        z = np.empty(rows)
+        residual = np.empty(rows)
+        # Two rows at a time, one pass over ``grad`` serves both: on float32
+        # rows that was 1.15x faster, on float64 rows 1.4x slower (1M x 100,
+        # two threads, medians of 9 interleaved passes).
+        kernel = _binary_row_pairs if X.dtype == np.float32 else _binary_rows
+        total, grad_intercept = kernel(
+            X, y, s, coef[0], float(intercept[0]), grad, z, residual
+        )
+        grad = np.append(grad, grad_intercept)[None, :]
+        return float(total), grad, z[:, None], residual[:, None]
+    grad = np.zeros((n_rows, n_features))
+    grad_intercept = np.zeros(n_rows)
+    z = np.empty((rows, n_rows))
+    residual = np.empty((rows, n_rows))
+    total = _multinomial_value_grad(
+        X, y, s, coef, intercept, grad, grad_intercept, z, residual
+    )
+    grad = np.concatenate([grad, grad_intercept[:, None]], axis=1)
+    return float(total), grad, z, residual
+
+
+def value(
+    X: np.ndarray,
+    y: np.ndarray,
+    s: np.ndarray,
+    coef: np.ndarray,
+    intercept: np.ndarray,
+) -> float:
+    """One block's weighted loss sum ``sum_i s_i loss_i``.
+
+    Parameters are those of :func:`value_and_grad`.
+
+    Returns
+    -------
+    float
+    """
+    coef, intercept = _parameters(coef, intercept)
+    if coef.shape[0] == 1:
+        return float(_binary_value(X, y, s, coef[0], float(intercept[0])))
+    return float(_multinomial_value(X, y, s, coef, intercept))
