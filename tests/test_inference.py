@@ -274,6 +274,66 @@ def test_quasi_complete_separation_counts_the_predicted_rows():
     assert "5 rows are perfectly predicted" in str(model.summary())
 
 
+def _with_ones(X):
+    return np.hstack([X, np.ones((len(X), 1))])
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_fitted_probabilities_certify_no_separation_without_the_program(
+    n_classes, monkeypatch
+):
+    rng = np.random.default_rng(n_classes)
+    X = rng.normal(size=(300, 3))
+    y = rng.integers(0, n_classes, size=300)
+    weights = rng.uniform(0.5, 2.0, size=300)
+    # The linear program's own verdict, before it is switched off.
+    assert inference.detect_separation(X, y, weights, n_classes, True) == ("none", 0)
+
+    def no_program(*args, **kwargs):
+        raise AssertionError("the linear program ran")
+
+    monkeypatch.setattr(inference.optimize, "linprog", no_program)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = unpenalised().fit(X, y, sample_weight=weights)
+    assert model.summary().separation == "none"
+
+
+@pytest.mark.parametrize(
+    "X, y",
+    [
+        # Quasi-complete: x >= 0 for every y = 1, x <= 0 for every y = 0.
+        ([[-2.0], [-1.0], [0.0], [0.0], [1.0], [2.0]], [0, 0, 0, 1, 1, 1]),
+        # Class 2 is separated from the others along the second feature.
+        ([[0, -1], [1, -1], [0, 0], [1, 0], [0, 1], [1, 2]], [0, 1, 1, 0, 2, 2]),
+    ],
+)
+def test_no_certificate_exists_for_separated_classes(X, y):
+    # Stiemke: with a separating direction no positive multipliers exist, so
+    # whatever probabilities are offered the certificate must fail.
+    X, y = _with_ones(np.asarray(X, dtype=float)), np.asarray(y)
+    n_classes = y.max() + 1
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        probabilities = rng.dirichlet(np.ones(n_classes), size=len(y))
+        assert not inference.finite_optimum_certified(
+            X, y, np.ones(len(y)), probabilities
+        )
+
+
+def test_certificate_of_overlapping_classes_by_hand():
+    # x = 0, 1 in both classes: the fitted probabilities are 1/2 everywhere
+    # (by symmetry), and the multipliers 1/2 already balance exactly.
+    X = _with_ones(np.array([[0.0], [0.0], [1.0], [1.0]]))
+    y = np.array([0, 1, 0, 1])
+    half = np.full((4, 2), 0.5)
+    assert inference.finite_optimum_certified(X, y, np.ones(4), half)
+    # A probability of 0 gives a zero multiplier: not a certificate.
+    zero = half.copy()
+    zero[0] = [1.0, 0.0]
+    assert not inference.finite_optimum_certified(X, y, np.ones(4), zero)
+
+
 def test_no_separation_check_on_penalised_fits(spector):
     summary = logreg.LogisticRegression().fit(*spector).summary()
     assert summary.separation == "not checked"

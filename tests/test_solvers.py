@@ -181,3 +181,33 @@ def test_auto_subsamples_the_newton_hessian_only_with_many_rows_per_parameter():
     assert auto_hessian_subsample(enough, p) == HESSIAN_SUBSAMPLE
     assert auto_hessian_subsample(enough - 1, p) == 1
     assert auto_hessian_subsample(400, 3) == 1  # the tutorial's blobs: exact
+
+
+def test_newton_gap_tol_asks_for_the_steps_a_small_gradient_skips():
+    # Breast cancer at C=1: max |gradient| <= 1e-4 leaves a relative gap of
+    # ~2e-6; the decrement, asked to certify 1e-10, takes one more step.
+    objective = make_objective()
+    w0 = np.zeros(objective.n_params)
+    exact = SOLVERS["newton"](objective, w0, SolverOptions(tol=1e-13))
+    optimum = objective.value(exact.w)
+    loose = SOLVERS["newton"](objective, w0, SolverOptions(tol=1e-4))
+    certified = SOLVERS["newton"](objective, w0, SolverOptions(tol=1e-4, gap_tol=1e-10))
+    gap = (objective.value(loose.w) - optimum) / optimum
+    certified_gap = (objective.value(certified.w) - optimum) / optimum
+    assert gap > 1e-8
+    assert certified_gap <= 1e-10
+    assert certified.n_iter <= loose.n_iter + 2
+    assert certified.converged and "decrement" in certified.message
+
+
+def test_newton_gap_tol_gives_up_after_two_steps_on_separated_data():
+    # Separable and unpenalised: the objective creeps towards 0 and no
+    # decrement certifies it; the gradient criterion ends the run two steps on.
+    X = np.array([[-2.0], [-1.0], [-0.5], [0.5], [1.0], [2.0]])
+    y = np.array([0, 0, 0, 1, 1, 1])
+    objective = make_objective(C=np.inf, X=X, y=y)
+    w0 = np.zeros(objective.n_params)
+    loose = SOLVERS["newton"](objective, w0, SolverOptions(tol=1e-4))
+    certified = SOLVERS["newton"](objective, w0, SolverOptions(tol=1e-4, gap_tol=1e-10))
+    assert loose.converged and certified.converged
+    assert certified.n_iter == loose.n_iter + 2

@@ -393,12 +393,15 @@ class LogisticObjective:
             self.n_rows, self.n_cols, self.fit_intercept, penalised=penalised
         )
 
+    @functools.cached_property
     def _penalty_mask(self) -> np.ndarray:
-        """1.0 for penalised entries of ``w``, 0.0 for intercepts."""
+        """1.0 for penalised entries of ``w``, 0.0 for intercepts (read-only)."""
         mask = np.ones((self.n_rows, self.n_cols))
         if self.fit_intercept:
             mask[:, -1] = 0.0
-        return mask.ravel()
+        mask = mask.ravel()
+        mask.flags.writeable = False
+        return mask
 
     # ---------------------------------------------------------- block kernels
     def _linear(self, X_b, w: np.ndarray):
@@ -639,7 +642,7 @@ class LogisticObjective:
     # ---------------------------------------------------------- public calls
     def _finish(self, w: np.ndarray, value: float, grad: np.ndarray | None):
         """Scale the data sums by 1/S and add the L2 penalty."""
-        penalised = w * self._penalty_mask()
+        penalised = w * self._penalty_mask
         value = value / self.weight_sum + 0.5 * self.alpha * float(penalised @ w)
         if grad is None:
             return value
@@ -685,7 +688,7 @@ class LogisticObjective:
         ndarray of shape (n_params,)
         """
         product = self.source.sum_over_blocks(self._hessp_kernel(w, v))
-        return product.ravel() / self.weight_sum + self.alpha * v * self._penalty_mask()
+        return product.ravel() / self.weight_sum + self.alpha * v * self._penalty_mask
 
     def value_grad_hessian(self, w: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         """Smooth part of the objective, its gradient and full Hessian in one pass.
@@ -704,7 +707,8 @@ class LogisticObjective:
         value, grad, upper = self.source.sum_over_blocks(self._hessian_kernel(w))
         value, grad = self._finish(w, value, grad)
         hessian = _mirror(upper.reshape(self.n_params, self.n_params)) / self.weight_sum
-        hessian[np.diag_indices_from(hessian)] += self.alpha * self._penalty_mask()
+        # The diagonal as a strided view of the flat matrix (no index arrays).
+        hessian.reshape(-1)[:: self.n_params + 1] += self.alpha * self._penalty_mask
         return value, grad, hessian
 
     # ------------------------------------------------------------- L1 term
@@ -716,7 +720,7 @@ class LogisticObjective:
         -------
         ndarray of shape (n_params,)
         """
-        return self.l1_strength * self._penalty_mask()
+        return self.l1_strength * self._penalty_mask
 
     def l1_penalty(self, w: np.ndarray) -> float:
         """The non-smooth part of ``F``: ``lambda * ||W||_1`` (intercepts excluded).

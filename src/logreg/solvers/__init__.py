@@ -17,7 +17,11 @@ from logreg.solvers._base import (
     SolverOptions,
     SolverResult,
 )
-from logreg.solvers.auto import auto_hessian_subsample, resolve_solver
+from logreg.solvers.auto import (
+    auto_gap_tol,
+    auto_hessian_subsample,
+    resolve_solver,
+)
 from logreg.solvers.newton import SingularHessianWarning
 
 __all__ = [
@@ -31,6 +35,7 @@ __all__ = [
     "Solver",
     "SolverOptions",
     "SolverResult",
+    "auto_gap_tol",
     "auto_hessian_subsample",
     "resolve_solver",
 ]

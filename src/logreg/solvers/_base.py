@@ -68,6 +68,12 @@ class SolverOptions:
     hessian_subsample : int
         ``newton`` forms the Hessian from every ``hessian_subsample``-th row
         (1: all rows, the exact Hessian); the gradient is always exact.
+    gap_tol : float
+        ``newton`` only, when > 0: a gradient within ``tol`` is not enough to
+        stop; the Newton decrement ``lambda^2 / 2 = g^T H^{-1} g / 2``, which
+        estimates ``F(w) - min F``, must also be at most
+        ``gap_tol * max(|F(w)|, 1)``, else one more step is taken (two at
+        most).
     verbose : int
         Print one line per iteration when > 0.
     """
@@ -80,6 +86,7 @@ class SolverOptions:
     batch_size: int | None = None
     random_state: np.random.Generator = field(default_factory=np.random.default_rng)
     hessian_subsample: int = 1
+    gap_tol: float = 0.0
     verbose: int = 0
 
 

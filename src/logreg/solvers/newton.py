@@ -39,6 +39,8 @@ __all__ = ["SingularHessianWarning", "solve"]
 
 ARMIJO_SLOPE = 1e-4
 MIN_STEP = 2.0**-30
+#: Steps taken at most, once max |gradient| <= tol, for ``gap_tol``.
+FINISHING_STEPS = 2
 
 
 class SingularHessianWarning(UserWarning):
@@ -80,6 +82,7 @@ def solve(
     # (value, grad) or (value, grad, hessian) at w, when the line search's
     # step-1 trial made them in its pass.
     evaluation = None
+    finishing_steps = 0
     for iteration in range(options.max_iter + 1):
         if evaluation is not None and (sketch is not None or len(evaluation) == 3):
             value, grad, *rest = evaluation
@@ -97,8 +100,18 @@ def solve(
             report(options.verbose, "newton", record)
             if callback is not None:
                 callback(record, w)
+        # With gap_tol, a small gradient only says the end is near: the step
+        # is computed, and taken unless its decrement certifies the gap. At
+        # most FINISHING_STEPS are taken so: on separable unpenalised data the
+        # objective creeps towards 0 and no decrement would ever certify it.
+        settled = None
         if grad_max <= options.tol:
-            return SolverResult(w, iteration, True, history, "max |gradient| <= tol")
+            if options.gap_tol <= 0 or finishing_steps == FINISHING_STEPS:
+                return SolverResult(
+                    w, iteration, True, history, "max |gradient| <= tol"
+                )
+            settled = options.gap_tol * max(abs(value), 1.0)
+            finishing_steps += 1
         if iteration == options.max_iter:
             break
         exact = sketch is None
@@ -113,6 +126,7 @@ def solve(
                 value,
                 grad,
                 first_trial=objective.value_and_grad,
+                settled=settled,
             )
             if step < 1.0:
                 # The estimated curvature is off: a damped step is taken, a
@@ -130,24 +144,28 @@ def solve(
                 value,
                 grad,
                 first_trial=objective.value_grad_hessian,
+                settled=settled,
             )
             if step == 0.0:
                 return _hand_over(objective, w, options, callback, history, iteration)
         if np.isinf(step):
-            return SolverResult(w, iteration, True, history, "Newton decrement ~ 0")
+            message = "Newton decrement ~ 0"
+            if settled is not None:
+                message = "max |gradient| <= tol and Newton decrement <= gap_tol"
+            return SolverResult(w, iteration, True, history, message)
         w = w + step * direction
     return SolverResult(w, options.max_iter, False, history, "max_iter reached")
 
 
 def _damped_step(
-    objective, hessian, flat, w, value, grad, first_trial=None
+    objective, hessian, flat, w, value, grad, first_trial=None, settled=None
 ) -> tuple[float, np.ndarray, tuple | None]:
     """Newton direction from ``hessian`` and its Armijo step length.
 
     Returns ``(step, direction, evaluation)``; ``step`` is 0.0 when the
     Hessian is not positive definite or no step decreases the objective, and
-    ``inf`` when the Newton decrement is at rounding level (converged);
-    ``evaluation`` is as in :func:`_line_search`.
+    ``inf`` when the Newton decrement is at rounding level or at most
+    ``settled`` (converged); ``evaluation`` is as in :func:`_line_search`.
     """
     try:
         direction = -cholesky_solve(hessian + flat @ flat.T, grad)
@@ -156,6 +174,8 @@ def _damped_step(
     decrement = float(-grad @ direction)
     if not np.isfinite(decrement) or decrement < 0:
         return 0.0, direction, None
+    if settled is not None and 0.5 * decrement <= settled:
+        return float("inf"), direction, None
     grad_max = float(np.max(np.abs(grad)))
     # Newton decrement lambda^2 / 2 estimates F(w) - min F. Below the rounding
     # of F no line search can see progress, but the (float64-accumulated)
