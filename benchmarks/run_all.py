@@ -156,8 +156,10 @@ def section_throughput(run: Run) -> None:
         "Median of interleaved passes. Reads: one thread per core, each over "
         "a contiguous share of the rows, BLAS limited to one thread; "
         "'of stream' is relative to the fastest read. logreg: its own threads "
-        "over blocks; scikit-learn: n_threads=1 as its lbfgs calls it, BLAS "
-        "threads as configured."
+        "over blocks; scikit-learn: n_threads=1 as its lbfgs calls it. "
+        "Every kernel runs with BLAS on one thread: a two-thread BLAS call "
+        "left OpenBLAS's workers busy long enough to slow the kernels after "
+        "it (scikit-learn's own pass takes the same time either way)."
     )
     for dataset in (
         data.classification(n, 100),

@@ -56,6 +56,34 @@ def test_float32_rows_are_summed_as_float64(
     assert_allclose(hessian, exact_hessian, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("scale", [0.3, 3.0, 300.0])
+def test_unit_weight_losses_summed_through_products_keep_their_digits(dtype, scale):
+    # Unit weights take the product path for log1p(exp(-|z|)) (rows with
+    # |z| > 9 their own log1p). The labels follow the sign of the first
+    # feature, so at scale 300 nearly every row is far on its side and the
+    # total loss is tiny: it must still be exact relatively.
+    X, _, _ = data(1001, 6, 2, dtype, seed=3)
+    y = (X[:, 0] > 0).astype(int)
+    ones = np.ones(len(y))
+    w = scale * np.array([1.0, 0.1, 0, 0, 0.2, 0, 0.05])
+    # C = inf: the value is the mean loss alone, not hidden under a penalty.
+    exact = LogisticObjective(
+        InMemorySource(X.astype(np.float64), y, ones, block_rows=300),
+        2,
+        np.inf,
+        fused=False,
+    )
+    fused = LogisticObjective(
+        InMemorySource(X, y, ones, block_rows=300), 2, np.inf, fused=True
+    )
+    expected_value, expected_grad = exact.value_and_grad(w)
+    value, grad = fused.value_and_grad(w)
+    assert_allclose(value, expected_value, rtol=1e-13)
+    assert_allclose(fused.value(w), expected_value, rtol=1e-13)
+    assert_allclose(grad, expected_grad, rtol=1e-12, atol=1e-15)
+
+
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_strided_and_fortran_blocks_give_the_same_sums(n_classes):
     X, y, s = data(300, 5, n_classes, np.float64)

@@ -90,12 +90,20 @@ def logreg_pass(
 
 
 def sklearn_pass(X: np.ndarray, y: np.ndarray, C: float) -> Callable[[], object]:
-    """scikit-learn's loss and gradient as its lbfgs solver calls it (n_threads=1)."""
+    """scikit-learn's loss and gradient as its lbfgs solver calls it (n_threads=1).
+
+    BLAS is held to one thread (see the module docstring).
+    """
     loss = LinearModelLoss(base_loss=HalfBinomialLoss(), fit_intercept=True)
     coef = np.random.default_rng(0).normal(scale=0.01, size=X.shape[1] + 1)
     coef, target = coef.astype(X.dtype), y.astype(X.dtype)
     l2 = 1.0 / (C * len(y))
-    return lambda: loss.loss_gradient(coef, X, target, None, l2, n_threads=1)
+
+    def run():
+        with _controller().limit(limits=1, user_api="blas"):
+            return loss.loss_gradient(coef, X, target, None, l2, n_threads=1)
+
+    return run
 
 
 def measure(data: Dataset, passes: int) -> list[PassTiming]:

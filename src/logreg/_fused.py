@@ -34,40 +34,70 @@ __all__ = ["value", "value_and_grad"]
 _JIT = {"nogil": True, "cache": True, "fastmath": {"reassoc", "contract", "nsz"}}
 
 
+#: Unit-weight rows add ``log1p(e)`` as a factor ``1 + e`` of a running product
+#: whose log is taken every this many rows: each factor is in (1, 2], so the
+#: product stays below 2^128. A ``log1p`` per row was a third of a float32
+#: pass; without it the pass took 17.0 instead of 21.8 ms (1M x 100, float64:
+#: 31.4 instead of 32.7 ms), and the value moved by 3e-16 relative.
+_PRODUCT_ROWS = 128
+#: A factor ``1 + e`` with ``e`` below this would keep too few of ``e``'s
+#: digits (tiny losses, as on nearly separated data): such rows, and weighted
+#: ones, take their own ``log1p``.
+_TINY = 1e-4
+
+
 @numba.njit(**_JIT)
-def _binary_row(z, y, s):
-    """Weighted loss ``s (log(1 + e^z) - y z)`` and residual ``sigmoid(z) - y``."""
+def _binary_row(z, y):
+    """``e = exp(-|z|)``, the loss less its ``log1p(e)`` term, and the residual.
+
+    The binary loss is ``log(1 + e^z) - y z = log1p(e) + max(z, 0) - y z``;
+    the residual is ``sigmoid(z) - y``.
+    """
     # e = exp(-|z|) never overflows; the sign split keeps the relative
     # precision of tiny probabilities (as logreg._math.sigmoid).
     e = math.exp(-abs(z))
     t = 1.0 / (1.0 + e)
     p = t if z >= 0.0 else e * t
-    return s * (math.log1p(e) + max(z, 0.0) - y * z), p - y
+    return e, max(z, 0.0) - y * z, p - y
+
+
+@numba.njit(**_JIT)
+def _add_softplus(e, s, product, total):
+    """Add ``s log1p(e)``: to the running ``product`` as ``1 + e``, or to ``total``."""
+    if s == 1.0 and e >= _TINY:
+        return product * (1.0 + e), total
+    return product, total + s * math.log1p(e)
 
 
 @numba.njit(**_JIT)
 def _binary_rows(X, y, s, coef, intercept, grad, z_out, r_out):
     n, d = X.shape
     total = 0.0
+    product = 1.0
     grad_intercept = 0.0
     for i in range(n):
         z = intercept
         for j in range(d):
             z += X[i, j] * coef[j]
-        loss, r = _binary_row(z, y[i], s[i])
+        e, linear, r = _binary_row(z, y[i])
+        product, total = _add_softplus(e, s[i], product, total)
+        total += s[i] * linear
+        if i % _PRODUCT_ROWS == _PRODUCT_ROWS - 1:
+            total += math.log(product)
+            product = 1.0
         z_out[i], r_out[i] = z, r
-        total += loss
         r *= s[i]
         grad_intercept += r
         for j in range(d):
             grad[j] += r * X[i, j]
-    return total, grad_intercept
+    return total + math.log(product), grad_intercept
 
 
 @numba.njit(**_JIT)
 def _binary_row_pairs(X, y, s, coef, intercept, grad, z_out, r_out):
     n, d = X.shape
     total = 0.0
+    product = 1.0
     grad_intercept = 0.0
     paired = n - n % 2
     for i in range(0, paired, 2):
@@ -76,11 +106,16 @@ def _binary_row_pairs(X, y, s, coef, intercept, grad, z_out, r_out):
         for j in range(d):
             z0 += X[i, j] * coef[j]
             z1 += X[i + 1, j] * coef[j]
-        loss0, r0 = _binary_row(z0, y[i], s[i])
-        loss1, r1 = _binary_row(z1, y[i + 1], s[i + 1])
+        e0, linear0, r0 = _binary_row(z0, y[i])
+        e1, linear1, r1 = _binary_row(z1, y[i + 1])
+        product, total = _add_softplus(e0, s[i], product, total)
+        product, total = _add_softplus(e1, s[i + 1], product, total)
+        total += s[i] * linear0 + s[i + 1] * linear1
+        if i % _PRODUCT_ROWS == _PRODUCT_ROWS - 2:
+            total += math.log(product)
+            product = 1.0
         z_out[i], z_out[i + 1] = z0, z1
         r_out[i], r_out[i + 1] = r0, r1
-        total += loss0 + loss1
         r0 *= s[i]
         r1 *= s[i + 1]
         grad_intercept += r0 + r1
@@ -96,19 +131,25 @@ def _binary_row_pairs(X, y, s, coef, intercept, grad, z_out, r_out):
         z_out[paired:],
         r_out[paired:],
     )
-    return total + tail_total, grad_intercept + tail_intercept
+    return total + math.log(product) + tail_total, grad_intercept + tail_intercept
 
 
 @numba.njit(**_JIT)
 def _binary_value(X, y, s, coef, intercept):
     n, d = X.shape
     total = 0.0
+    product = 1.0
     for i in range(n):
         z = intercept
         for j in range(d):
             z += X[i, j] * coef[j]
-        total += _binary_row(z, y[i], s[i])[0]
-    return total
+        e, linear, _ = _binary_row(z, y[i])
+        product, total = _add_softplus(e, s[i], product, total)
+        total += s[i] * linear
+        if i % _PRODUCT_ROWS == _PRODUCT_ROWS - 1:
+            total += math.log(product)
+            product = 1.0
+    return total + math.log(product)
 
 
 @numba.njit(**_JIT)
