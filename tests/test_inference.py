@@ -278,13 +278,18 @@ def _with_ones(X):
     return np.hstack([X, np.ones((len(X), 1))])
 
 
-@pytest.mark.parametrize("n_classes", [2, 3])
+# Signal 0: labels at random. Signal 4, binary: rows fitted with probabilities
+# down to 6e-6, which the certificate's proportional correction must handle.
+# (With 3 classes and signal 4, far classes get probabilities of 1e-28, below
+# MIN_MULTIPLIER_RATIO: the linear program decides there.)
+@pytest.mark.parametrize("n_classes, signal", [(2, 0.0), (3, 0.0), (2, 4.0)])
 def test_fitted_probabilities_certify_no_separation_without_the_program(
-    n_classes, monkeypatch
+    n_classes, signal, monkeypatch
 ):
     rng = np.random.default_rng(n_classes)
     X = rng.normal(size=(300, 3))
-    y = rng.integers(0, n_classes, size=300)
+    logits = signal * X @ rng.normal(size=(3, n_classes))
+    y = np.argmax(logits + rng.gumbel(size=logits.shape), axis=1)
     weights = rng.uniform(0.5, 2.0, size=300)
     # The linear program's own verdict, before it is switched off.
     assert inference.detect_separation(X, y, weights, n_classes, True) == ("none", 0)

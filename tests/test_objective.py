@@ -186,6 +186,15 @@ def test_gradient_matches_finite_differences(problem, reference_objective):
     assert_allclose(grad, expected, rtol=1e-6, atol=atol)
 
 
+def test_values_along_equal_values_at_each_step(problem):
+    direction = np.random.default_rng(5).normal(size=problem.objective.n_params)
+    steps = np.array([1.0, 0.5, 1e-3, 0.0, 2.0])
+    values = problem.objective.values_along(problem.w, direction, steps)
+    expected = [problem.objective.value(problem.w + t * direction) for t in steps]
+    assert values.shape == (5,)
+    assert_allclose(values, expected, **tol(problem.dtype))
+
+
 # ----------------------------------------------------------------- Hessian
 def test_hessp_matches_finite_differences_of_gradient(problem):
     v = np.random.default_rng(3).normal(size=problem.objective.n_params)

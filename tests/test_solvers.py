@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from scipy.optimize import minimize
@@ -15,6 +17,7 @@ from logreg.solvers import (
     SolverOptions,
     resolve_solver,
 )
+from logreg.solvers._base import line_search_trials
 from logreg.solvers.auto import MAX_NEWTON_PARAMS
 from logreg.sources import InMemorySource
 from reference import load, sklearn_objective
@@ -211,3 +214,42 @@ def test_newton_gap_tol_gives_up_after_two_steps_on_separated_data():
     certified = SOLVERS["newton"](objective, w0, SolverOptions(tol=1e-4, gap_tol=1e-10))
     assert loose.converged and certified.converged
     assert certified.n_iter == loose.n_iter + 2
+
+
+class CountingSource(InMemorySource):
+    """An in-memory source that counts its passes."""
+
+    passes = 0
+
+    def sum_over_blocks(self, kernel):
+        self.passes += 1
+        return super().sum_over_blocks(kernel)
+
+
+def test_backtracking_makes_a_pass_per_batch_of_steps_not_per_step():
+    X, y = load("breast_cancer")
+    source = CountingSource(np.ascontiguousarray(X), y, np.ones(len(y)))
+    objective = LogisticObjective(source, 2, 1.0, weight_sum=float(len(y)))
+    w = np.random.default_rng(0).normal(size=objective.n_params)
+    direction = -objective.value_and_grad(w)[1] * 1e3  # far too long a step
+    source.passes = 0
+    trials = line_search_trials(
+        objective, w, direction, 2.0**-30, objective.value_and_grad
+    )
+    seen = [(step, value) for step, value, _ in itertools.islice(trials, 14)]
+    # Step 1 by value_and_grad, then batches of 2, 4 and 8 halvings: 4 passes
+    # for 14 trial steps.
+    assert source.passes == 4
+    assert [step for step, _ in seen] == [2.0**-k for k in range(14)]
+    for step, value in seen:
+        assert value == pytest.approx(objective.value(w + step * direction), rel=1e-12)
+
+
+def test_newton_from_a_far_start_backtracks_to_the_same_optimum():
+    objective = make_objective()
+    options = SolverOptions(tol=1e-10)
+    near = SOLVERS["newton"](objective, np.zeros(objective.n_params), options)
+    far = SOLVERS["newton"](objective, np.full(objective.n_params, 3.0), options)
+    assert far.converged
+    assert any(record.step < 1 for record in far.history)
+    np.testing.assert_allclose(far.w, near.w, rtol=1e-7, atol=1e-8)

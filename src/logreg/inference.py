@@ -283,9 +283,14 @@ def detect_separation(
     return kind, int(predicted.sum())
 
 
-#: The certificate of :func:`finite_optimum_certified` is trusted only when
-#: every multiplier is at least this fraction of the largest: smaller ones
-#: could be within the rounding error of the gradient sum they correct.
+#: The certificate of :func:`finite_optimum_certified` moves no multiplier by
+#: more than this fraction of itself...
+MAX_MULTIPLIER_CHANGE = 0.5
+#: ...and is trusted only when every multiplier is at least this fraction of
+#: the largest: its sums are exact only to rounding (about ``eps`` times the
+#: number of rows times the largest multiplier), and a certificate resting on
+#: multipliers that small proves nothing. Quasi-separated rows are fitted with
+#: probabilities far below it (1e-75 on iris's sepal features).
 MIN_MULTIPLIER_RATIO = 1e-8
 
 
@@ -302,11 +307,13 @@ def finite_optimum_certified(
     ``B`` has all ``a_ik . B >= 0`` with one of them positive (no complete or
     quasi-complete separation) exactly when some multipliers ``l_ik > 0``
     give ``sum l_ik a_ik = 0``. At an unpenalised fit, ``l_ik = s_i p_ik``
-    gives ``sum l_ik a_ik = G``, the negated gradient of the loss sum, which
-    is zero up to the solver's tolerance. The least-squares correction ``d``
-    with ``sum d_ik a_ik = -G`` is computed from the per-class Gram matrices;
-    when ``l + d`` stays positive (here: ``d >= -l / 2``) the multipliers
-    ``l + d`` are the certificate.
+    gives ``sum l_ik a_ik = G``, the negated gradient of the loss sum: zero
+    up to the solver's tolerance. The correction ``d_ik = l_ik (a_ik . u)``
+    with ``(sum l_ik a_ik a_ik^T) u = -G`` (a Newton-like step, each
+    multiplier changed in proportion to itself, so that rows fitted with
+    tiny probabilities are not overwhelmed) makes the sum exactly zero; when
+    no ``a_ik . u`` is below ``-MAX_MULTIPLIER_CHANGE`` the multipliers
+    ``l + d`` stay positive and are the certificate.
 
     Parameters
     ----------
@@ -328,33 +335,35 @@ def finite_optimum_certified(
     n_samples, n_cols = X.shape
     n_classes = probabilities.shape[1]
     rows = np.arange(n_samples)
+    # l_ik for k != y_i (0 at k = y_i, which is no constraint).
     multipliers = weights[:, None] * probabilities
-    multipliers[rows, y_encoded] = np.inf  # (i, y_i) is not a constraint
-    smallest = float(multipliers.min())
-    largest = float(np.max(np.where(np.isinf(multipliers), 0.0, multipliers)))
-    if not smallest > MIN_MULTIPLIER_RATIO * largest:
+    multipliers[rows, y_encoded] = 0.0
+    own = np.zeros_like(multipliers, dtype=bool)
+    own[rows, y_encoded] = True
+    constraints = multipliers[~own]
+    if not np.all(constraints > MIN_MULTIPLIER_RATIO * constraints.max()):
         return False
-    residual = -probabilities * weights[:, None]
-    residual[rows, y_encoded] += weights
-    gradient = residual.T @ X  # G, shape (n_classes, n_cols)
-    # sum over rows and k != y_i of a_ik a_ik^T, block (a, b) of (n_cols)^2:
-    # (K - 2) X_a^T X_a + X^T X on the diagonal, -(X_a^T X_a + X_b^T X_b) off it.
-    per_class = np.stack(
-        [X[y_encoded == c].T @ X[y_encoded == c] for c in range(n_classes)]
-    )
-    total = per_class.sum(axis=0)
+    residual = -multipliers
+    residual[rows, y_encoded] = multipliers.sum(axis=1)
+    gradient = residual.T @ X  # G = sum l_ik a_ik, shape (n_classes, n_cols)
+    # sum_ik l_ik a_ik a_ik^T, block (a, b) = X^T diag(c_ab) X with, per row,
+    # c_yy = sum_k l_ik, c_aa = l_ia, c_ya = c_ay = -l_ia, and 0 otherwise.
     normal = np.zeros((n_classes, n_cols, n_classes, n_cols))
     for a in range(n_classes):
-        for b in range(n_classes):
+        for b in range(a, n_classes):
             if a == b:
-                normal[a, :, a, :] = (n_classes - 2) * per_class[a] + total
+                weight = np.where(own[:, a], residual[:, a], multipliers[:, a])
             else:
-                normal[a, :, b, :] = -(per_class[a] + per_class[b])
+                weight = np.where(own[:, a], -multipliers[:, b], 0.0)
+                weight -= np.where(own[:, b], multipliers[:, a], 0.0)
+            block = X.T @ (X * weight[:, None])
+            normal[a, :, b, :] = block
+            normal[b, :, a, :] = block.T
     size = n_classes * n_cols
-    step = linalg.lstsq(normal.reshape(size, size), -gradient.ravel())[0]
-    scores = X @ step.reshape(n_classes, n_cols).T  # u_k . x_i
-    correction = scores[rows, y_encoded][:, None] - scores  # d_ik
-    return bool(np.all(correction >= -0.5 * multipliers))
+    step = linalg.lstsq(normal.reshape(size, size), -gradient.ravel(), cond=1e-10)[0]
+    scores = X @ step.reshape(n_classes, n_cols).T
+    change = scores[rows, y_encoded][:, None] - scores  # a_ik . u
+    return bool(np.all(change[~own] >= -MAX_MULTIPLIER_CHANGE))
 
 
 def _term_names(estimator: Any) -> list[str]:

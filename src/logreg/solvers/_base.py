@@ -2,13 +2,13 @@
 
 Every solver is a function ``solve(objective, w0, options, callback) ->
 SolverResult`` that sees only the objective's methods (``value``,
-``value_and_grad``, ``hessp``, ``value_grad_hessian``,
+``value_and_grad``, ``values_along``, ``hessp``, ``value_grad_hessian``,
 ``batch_value_and_grad``, ``n_samples``, ``n_params``); it never touches data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -22,7 +22,9 @@ __all__ = [
     "Solver",
     "SolverOptions",
     "SolverResult",
+    "backtracking_values",
     "cholesky_solve",
+    "line_search_trials",
     "residual_max",
 ]
 
@@ -216,3 +218,80 @@ def cholesky_solve(matrix: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     if info != 0:  # pragma: no cover - only for malformed arguments
         raise LinAlgError(f"LAPACK potrs info={info}")
     return solution
+
+
+#: Trial steps of a backtracking line search evaluated in its first pass over
+#: the data; each further pass evaluates twice as many as the one before.
+FIRST_BATCH = 2
+
+
+def backtracking_values(
+    objective, w: np.ndarray, direction: np.ndarray, step: float, min_step: float
+) -> Iterator[tuple[float, float]]:
+    """``(t, value(w + t * direction))`` for ``t = step, step / 2, ... >= min_step``.
+
+    The values come in batches from ``objective.values_along``, one pass per
+    batch: :data:`FIRST_BATCH` steps, then twice as many each time. A search
+    that needs ``k`` halvings makes about ``log2(k)`` passes instead of ``k``,
+    and one that stops at its first step pays little more than one value.
+
+    Parameters
+    ----------
+    objective : LogisticObjective
+    w, direction : ndarray of shape (n_params,)
+    step : float
+        The first trial step.
+    min_step : float
+        No step below this is tried.
+
+    Yields
+    ------
+    (float, float)
+        The step and the smooth part of the objective there.
+    """
+    size = FIRST_BATCH
+    while step >= min_step:
+        steps = step * 0.5 ** np.arange(size)
+        steps = steps[steps >= min_step]
+        values = objective.values_along(w, direction, steps)
+        yield from zip(steps.tolist(), values.tolist(), strict=True)
+        step = float(steps[-1]) * 0.5
+        size *= 2
+
+
+def line_search_trials(
+    objective,
+    w: np.ndarray,
+    direction: np.ndarray,
+    min_step: float,
+    first_trial: Callable | None = None,
+) -> Iterator[tuple[float, float, tuple | None]]:
+    """The trials of a backtracking line search from step 1, in order.
+
+    Step 1 comes from ``first_trial(w + direction)`` when given (a call that
+    also returns the gradient, and maybe the Hessian, for the caller to
+    reuse); the halvings come from :func:`backtracking_values`, which reuses
+    ``X d`` instead of recomputing ``X (w + t d)`` for every step.
+
+    Parameters
+    ----------
+    objective : LogisticObjective
+    w, direction : ndarray of shape (n_params,)
+    min_step : float
+        No step below this is tried.
+    first_trial : callable, optional
+        ``objective.value_and_grad`` or ``objective.value_grad_hessian``.
+
+    Yields
+    ------
+    (float, float, tuple or None)
+        The step, the smooth part of the objective there, and what
+        ``first_trial`` returned (step 1 only; None otherwise).
+    """
+    first = 1.0
+    if first_trial is not None:
+        evaluation = first_trial(w + direction)
+        yield 1.0, evaluation[0], evaluation
+        first = 0.5
+    for step, value in backtracking_values(objective, w, direction, first, min_step):
+        yield step, value, None

@@ -32,6 +32,7 @@ from logreg.solvers._base import (
     SolverOptions,
     SolverResult,
     cholesky_solve,
+    line_search_trials,
     report,
 )
 
@@ -217,23 +218,16 @@ def _line_search(
         or None
     """
     rounding = 16 * objective.eps * max(abs(value), 1.0)
-    step = 1.0
-    while step >= MIN_STEP:
-        trial = w + step * direction
-        evaluation = None
-        if first_trial is not None and step == 1.0:
-            evaluation = first_trial(trial)
-            trial_value = evaluation[0]
-        else:
-            trial_value = objective.value(trial)
+    for step, trial_value, evaluation in line_search_trials(
+        objective, w, direction, MIN_STEP, first_trial
+    ):
         if trial_value <= value - ARMIJO_SLOPE * step * decrement:
             return step, evaluation
         if abs(trial_value - value) <= rounding:
             if evaluation is None:
-                evaluation = objective.value_and_grad(trial)
+                evaluation = objective.value_and_grad(w + step * direction)
             if np.max(np.abs(evaluation[1])) < grad_max:
                 return step, evaluation
-        step *= 0.5
     return 0.0, None
 
 

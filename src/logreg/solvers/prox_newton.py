@@ -41,6 +41,7 @@ from logreg.solvers._base import (
     SolverOptions,
     SolverResult,
     cholesky_solve,
+    line_search_trials,
     report,
     residual_max,
 )
@@ -383,21 +384,17 @@ def _line_search(
     """
     penalty = objective.l1_penalty
     rounding = 16 * objective.eps * max(abs(total), 1.0)
-    step = 1.0
-    while step >= MIN_STEP:
+    first_trial = objective.value_and_grad if gradient_first else None
+    for step, trial_value, evaluation in line_search_trials(
+        objective, w, direction, MIN_STEP, first_trial
+    ):
         trial = w + step * direction
-        trial_grad = None
-        if gradient_first and step == 1.0:
-            trial_value, trial_grad = objective.value_and_grad(trial)
-        else:
-            trial_value = objective.value(trial)
         trial_total = trial_value + penalty(trial)
         if trial_total <= total + ARMIJO_SLOPE * step * decrease:
-            return step, None if trial_grad is None else (trial_value, trial_grad)
+            return step, evaluation
         if abs(trial_total - total) <= rounding:
-            if trial_grad is None:
-                trial_value, trial_grad = objective.value_and_grad(trial)
-            if residual_max(objective, trial, trial_grad) < residual:
-                return step, (trial_value, trial_grad)
-        step *= 0.5
+            if evaluation is None:
+                evaluation = objective.value_and_grad(trial)
+            if residual_max(objective, trial, evaluation[1]) < residual:
+                return step, evaluation
     return 0.0, None
