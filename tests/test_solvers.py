@@ -78,19 +78,42 @@ def test_newton_converges_quadratically():
     assert grads[-1] <= 10 * grads[-2] ** 1.5
 
 
-def test_newton_hands_over_to_lbfgs_on_a_singular_hessian():
+def test_newton_takes_minimum_norm_steps_on_a_singular_hessian():
     X, y = load("imbalanced")  # overlapping classes: a finite unpenalised optimum
     X = np.hstack([X, X[:, :1]])  # a duplicated column: singular without penalty
     model = logreg.LogisticRegression(C=np.inf, solver="newton", tol=1e-8)
-    with pytest.warns(SingularHessianWarning, match="continuing with L-BFGS"):
+    with pytest.warns(SingularHessianWarning, match="minimum-norm Newton steps"):
         model.fit(X, y)
-    assert np.all(np.isfinite(model.coef_))
+    assert model.converged_ and model.n_iter_ < 20
+    # Minimum-norm steps from zero never move along the null direction
+    # (+1 on the column, -1 on its copy): the two share their coefficient.
+    assert model.coef_[0, 0] == pytest.approx(model.coef_[0, -1], rel=1e-9)
     # The fitted probabilities are unique even where coefficients are not.
     single = logreg.LogisticRegression(C=np.inf, solver="lbfgs", tol=1e-8)
     single.fit(X[:, :-1], y)
     np.testing.assert_allclose(
         model.predict_proba(X), single.predict_proba(X[:, :-1]), atol=1e-5
     )
+
+
+class AscentHessian(LogisticObjective):
+    """An objective whose Hessian has the wrong sign: Newton steps climb."""
+
+    def value_grad_hessian(self, w):
+        value, grad, hessian = super().value_grad_hessian(w)
+        return value, grad, -hessian
+
+
+def test_newton_hands_over_to_lbfgs_when_its_steps_cannot_descend():
+    X, y = load("breast_cancer")
+    source = InMemorySource(np.ascontiguousarray(X), y, np.ones(len(y)))
+    objective = AscentHessian(source, 2, 1.0)
+    w0 = np.zeros(objective.n_params)
+    with pytest.warns(SingularHessianWarning, match="continuing with L-BFGS"):
+        result = SOLVERS["newton"](objective, w0, SolverOptions(tol=1e-8))
+    expected = SOLVERS["newton"](make_objective(), w0, SolverOptions(tol=1e-10))
+    assert result.converged
+    np.testing.assert_allclose(result.w, expected.w, rtol=1e-5, atol=1e-6)
 
 
 def test_fixed_step_gd_matches_hand_written_descent():

@@ -188,7 +188,9 @@ def residual_max(objective, w: np.ndarray, grad: np.ndarray) -> float:
     return float(np.max(np.abs(objective.min_norm_subgradient(w, grad))))
 
 
-def cholesky_solve(matrix: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+def cholesky_solve(
+    matrix: np.ndarray, rhs: np.ndarray, min_pivot: float = 0.0
+) -> np.ndarray:
     """Solve ``matrix @ x = rhs`` for a symmetric positive-definite ``matrix``.
 
     LAPACK's ``potrf``/``potrs`` are called directly: ``scipy.linalg``'s
@@ -200,6 +202,11 @@ def cholesky_solve(matrix: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     matrix : ndarray of shape (n, n)
         float64; only its upper triangle is read.
     rhs : ndarray of shape (n,)
+    min_pivot : float, default=0.0
+        ``matrix`` counts as singular when a squared pivot of its Cholesky
+        factor is below ``min_pivot`` times its largest diagonal entry: a
+        singular matrix that rounding made barely positive definite factors
+        without error, and its solution is dominated by the null direction.
 
     Returns
     -------
@@ -214,6 +221,9 @@ def cholesky_solve(matrix: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     factor, info = lapack.dpotrf(matrix, lower=False, clean=False)
     if info != 0:
         raise LinAlgError(f"not positive definite (LAPACK potrf info={info})")
+    pivots = np.diagonal(factor) ** 2
+    if min_pivot > 0 and pivots.min() < min_pivot * np.max(np.diagonal(matrix)):
+        raise LinAlgError("numerically singular (a pivot at rounding level)")
     solution, info = lapack.dpotrs(factor, rhs)
     if info != 0:  # pragma: no cover - only for malformed arguments
         raise LinAlgError(f"LAPACK potrs info={info}")

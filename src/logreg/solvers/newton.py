@@ -10,10 +10,10 @@ the rest of the run.
 
 A fixed sequence per iteration: value, gradient and Hessian in one pass →
 Cholesky solve for the Newton direction → Armijo backtracking → convergence
-check on max |gradient| and on the Newton decrement. A Hessian that is not
-positive definite (possible only without penalty, e.g. separable data or
-collinear features) gives a warning and hands over to L-BFGS from the current
-point; it never crashes.
+check on max |gradient| and on the Newton decrement. A singular Hessian
+(possible only without penalty: collinear features, or separable data) gives
+a warning and minimum-norm Newton steps; if those make no progress either,
+Newton hands over to L-BFGS from the current point. It never crashes.
 """
 
 from __future__ import annotations
@@ -42,6 +42,11 @@ ARMIJO_SLOPE = 1e-4
 MIN_STEP = 2.0**-30
 #: Steps taken at most, once max |gradient| <= tol, for ``gap_tol``.
 FINISHING_STEPS = 2
+#: A Hessian is singular when a squared Cholesky pivot is below this fraction
+#: of its largest diagonal entry (an exactly duplicated column gave 1e-16;
+#: unpenalised breast cancer, well posed, 3e-3), and singular values below
+#: this fraction of the largest count as zero in its minimum-norm step.
+SINGULAR_RCOND = 1e-13
 
 
 class SingularHessianWarning(UserWarning):
@@ -84,6 +89,7 @@ def solve(
     # step-1 trial made them in its pass.
     evaluation = None
     finishing_steps = 0
+    warned = False
     for iteration in range(options.max_iter + 1):
         if evaluation is not None and (sketch is not None or len(evaluation) == 3):
             value, grad, *rest = evaluation
@@ -119,7 +125,7 @@ def solve(
         evaluation = None
         if not exact:
             sketch_hessian = sketch.value_grad_hessian(w)[2]
-            step, direction, evaluation = _damped_step(
+            step, direction, evaluation, _ = _damped_step(
                 objective,
                 sketch_hessian,
                 flat,
@@ -128,6 +134,7 @@ def solve(
                 grad,
                 first_trial=objective.value_and_grad,
                 settled=settled,
+                minimum_norm=False,
             )
             if step < 1.0:
                 # The estimated curvature is off: a damped step is taken, a
@@ -137,7 +144,7 @@ def solve(
                 _, _, hessian = objective.value_grad_hessian(w)
                 exact = True
         if exact:
-            step, direction, evaluation = _damped_step(
+            step, direction, evaluation, singular = _damped_step(
                 objective,
                 hessian,
                 flat,
@@ -146,7 +153,19 @@ def solve(
                 grad,
                 first_trial=objective.value_grad_hessian,
                 settled=settled,
+                minimum_norm=True,
             )
+            if singular and step > 0 and not warned:
+                warnings.warn(
+                    f"Newton: the Hessian is singular at iteration {iteration}; "
+                    "continuing with minimum-norm Newton steps. Collinear "
+                    "features, or classes separated without penalty, cause "
+                    "this: coefficients along the collinear directions are "
+                    "not identified. A finite C avoids it.",
+                    SingularHessianWarning,
+                    stacklevel=3,
+                )
+                warned = True
             if step == 0.0:
                 return _hand_over(objective, w, options, callback, history, iteration)
         if np.isinf(step):
@@ -159,24 +178,44 @@ def solve(
 
 
 def _damped_step(
-    objective, hessian, flat, w, value, grad, first_trial=None, settled=None
-) -> tuple[float, np.ndarray, tuple | None]:
+    objective,
+    hessian,
+    flat,
+    w,
+    value,
+    grad,
+    first_trial=None,
+    settled=None,
+    minimum_norm=False,
+) -> tuple[float, np.ndarray, tuple | None, bool]:
     """Newton direction from ``hessian`` and its Armijo step length.
 
-    Returns ``(step, direction, evaluation)``; ``step`` is 0.0 when the
-    Hessian is not positive definite or no step decreases the objective, and
-    ``inf`` when the Newton decrement is at rounding level or at most
-    ``settled`` (converged); ``evaluation`` is as in :func:`_line_search`.
+    Returns ``(step, direction, evaluation, singular)``; ``step`` is 0.0 when
+    no step decreases the objective (or the Hessian is singular and
+    ``minimum_norm`` is off), and ``inf`` when the Newton decrement is at
+    rounding level or at most ``settled`` (converged); ``evaluation`` is as
+    in :func:`_line_search`; ``singular`` says the direction is the
+    minimum-norm solution of a singular system.
     """
+    system = hessian + flat @ flat.T
+    singular = False
     try:
-        direction = -cholesky_solve(hessian + flat @ flat.T, grad)
+        direction = -cholesky_solve(system, grad, min_pivot=SINGULAR_RCOND)
     except (LinAlgError, ValueError):
-        return 0.0, grad, None
+        if not minimum_norm or not np.all(np.isfinite(system)):
+            return 0.0, grad, None, False
+        # Collinear features leave the Hessian singular, but the gradient lies
+        # in its range (both see X only through X w): the minimum-norm
+        # solution is a Newton step in the identified directions and keeps
+        # Newton's convergence (the unpenalised imbalanced set: 8 iterations
+        # to a gap of 3e-11, where L-BFGS stopped at 1.5e-5).
+        direction = -np.linalg.lstsq(system, grad, rcond=SINGULAR_RCOND)[0]
+        singular = True
     decrement = float(-grad @ direction)
     if not np.isfinite(decrement) or decrement < 0:
-        return 0.0, direction, None
+        return 0.0, direction, None, singular
     if settled is not None and 0.5 * decrement <= settled:
-        return float("inf"), direction, None
+        return float("inf"), direction, None, singular
     grad_max = float(np.max(np.abs(grad)))
     # Newton decrement lambda^2 / 2 estimates F(w) - min F. Below the rounding
     # of F no line search can see progress, but the (float64-accumulated)
@@ -186,12 +225,12 @@ def _damped_step(
     if 0.5 * decrement <= 4 * objective.eps * max(abs(value), 1.0):
         trial_value, trial_grad = objective.value_and_grad(w + direction)
         if np.max(np.abs(trial_grad)) < grad_max:
-            return 1.0, direction, (trial_value, trial_grad)
-        return float("inf"), direction, None
+            return 1.0, direction, (trial_value, trial_grad), singular
+        return float("inf"), direction, None, singular
     step, evaluation = _line_search(
         objective, w, value, grad_max, direction, decrement, first_trial
     )
-    return step, direction, evaluation
+    return step, direction, evaluation, singular
 
 
 def _line_search(
