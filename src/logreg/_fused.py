@@ -62,33 +62,46 @@ def _binary_row(z, y):
 
 
 @numba.njit(**_JIT)
-def _add_softplus(e, s, product, total):
-    """Add ``s log1p(e)``: to the running ``product`` as ``1 + e``, or to ``total``."""
+def _add_loss(i, e, linear, s, product, total):
+    """Add row ``i``'s weighted loss ``s (log1p(e) + linear)`` to the sums.
+
+    ``log1p(e)`` goes into the running ``product`` as a factor ``1 + e`` for a
+    unit-weight row with ``e >= _TINY``, else into ``total``; the product's
+    log moves into ``total`` after every ``_PRODUCT_ROWS``-th row.
+    """
     if s == 1.0 and e >= _TINY:
-        return product * (1.0 + e), total
-    return product, total + s * math.log1p(e)
+        product *= 1.0 + e
+    else:
+        total += s * math.log1p(e)
+    total += s * linear
+    if i % _PRODUCT_ROWS == _PRODUCT_ROWS - 1:
+        total += math.log(product)
+        product = 1.0
+    return product, total
+
+
+@numba.njit(**_JIT)
+def _linear_predictor(X, i, coef, intercept):
+    """``z = x_i . coef + intercept`` in float64."""
+    z = intercept
+    for j in range(coef.shape[0]):
+        z += X[i, j] * coef[j]
+    return z
 
 
 @numba.njit(**_JIT)
 def _binary_rows(X, y, s, coef, intercept, grad, z_out, r_out):
-    n, d = X.shape
     total = 0.0
     product = 1.0
     grad_intercept = 0.0
-    for i in range(n):
-        z = intercept
-        for j in range(d):
-            z += X[i, j] * coef[j]
+    for i in range(X.shape[0]):
+        z = _linear_predictor(X, i, coef, intercept)
         e, linear, r = _binary_row(z, y[i])
-        product, total = _add_softplus(e, s[i], product, total)
-        total += s[i] * linear
-        if i % _PRODUCT_ROWS == _PRODUCT_ROWS - 1:
-            total += math.log(product)
-            product = 1.0
+        product, total = _add_loss(i, e, linear, s[i], product, total)
         z_out[i], r_out[i] = z, r
         r *= s[i]
         grad_intercept += r
-        for j in range(d):
+        for j in range(coef.shape[0]):
             grad[j] += r * X[i, j]
     return total + math.log(product), grad_intercept
 
@@ -108,12 +121,8 @@ def _binary_row_pairs(X, y, s, coef, intercept, grad, z_out, r_out):
             z1 += X[i + 1, j] * coef[j]
         e0, linear0, r0 = _binary_row(z0, y[i])
         e1, linear1, r1 = _binary_row(z1, y[i + 1])
-        product, total = _add_softplus(e0, s[i], product, total)
-        product, total = _add_softplus(e1, s[i + 1], product, total)
-        total += s[i] * linear0 + s[i + 1] * linear1
-        if i % _PRODUCT_ROWS == _PRODUCT_ROWS - 2:
-            total += math.log(product)
-            product = 1.0
+        product, total = _add_loss(i, e0, linear0, s[i], product, total)
+        product, total = _add_loss(i + 1, e1, linear1, s[i + 1], product, total)
         z_out[i], z_out[i + 1] = z0, z1
         r_out[i], r_out[i + 1] = r0, r1
         r0 *= s[i]
@@ -136,19 +145,12 @@ def _binary_row_pairs(X, y, s, coef, intercept, grad, z_out, r_out):
 
 @numba.njit(**_JIT)
 def _binary_value(X, y, s, coef, intercept):
-    n, d = X.shape
     total = 0.0
     product = 1.0
-    for i in range(n):
-        z = intercept
-        for j in range(d):
-            z += X[i, j] * coef[j]
+    for i in range(X.shape[0]):
+        z = _linear_predictor(X, i, coef, intercept)
         e, linear, _ = _binary_row(z, y[i])
-        product, total = _add_softplus(e, s[i], product, total)
-        total += s[i] * linear
-        if i % _PRODUCT_ROWS == _PRODUCT_ROWS - 1:
-            total += math.log(product)
-            product = 1.0
+        product, total = _add_loss(i, e, linear, s[i], product, total)
     return total + math.log(product)
 
 
