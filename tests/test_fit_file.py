@@ -131,12 +131,15 @@ MEMORY_PROBE = textwrap.dedent(
         return int(line.split()[1])
 
     path, batch_rows = sys.argv[1], int(sys.argv[2])
-    # Warm up on data large enough for the fused kernels: importing Numba and
+    logreg.LogisticRegression().fit(np.eye(4), [0, 1, 0, 1])  # warm up
+    # The fused kernels too, where Numba is installed: importing it and
     # loading them is a fixed cost (about 100 MiB with LLVM), not the data's.
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(logreg.objective.FUSED_MIN_VALUES // 10 + 1, 10))
-    logreg.LogisticRegression().fit(X, X[:, 0] > 0)
-    del X
+    if logreg.objective._fused_module() is not None:
+        from logreg.objective import LogisticObjective
+        from logreg.sources import InMemorySource
+
+        source = InMemorySource(np.eye(4), np.arange(4) % 2, np.ones(4))
+        LogisticObjective(source, 2, 1.0, fused=True).value_and_grad(np.zeros(5))
     before, peak, done = resident_kib(), [0], threading.Event()
 
     def sample():  # the peak resident size while fitting, sampled every 2 ms
