@@ -360,7 +360,13 @@ def finite_optimum_certified(
             normal[a, :, b, :] = block
             normal[b, :, a, :] = block.T
     size = n_classes * n_cols
-    step = linalg.lstsq(normal.reshape(size, size), -gradient.ravel(), cond=1e-10)[0]
+    normal = normal.reshape(size, size)
+    step = linalg.lstsq(normal, -gradient.ravel(), cond=1e-10)[0]
+    # The correction must cancel G up to rounding: a part of G that the
+    # cut-off left (a near-null direction of the normal matrix) voids it.
+    left = np.abs(normal @ step + gradient.ravel()).max()
+    if not left <= 1e-10 * float((np.abs(residual).T @ np.abs(X)).max()):
+        return False
     scores = X @ step.reshape(n_classes, n_cols).T
     change = scores[rows, y_encoded][:, None] - scores  # a_ik . u
     return bool(np.all(change[~own] >= -MAX_MULTIPLIER_CHANGE))

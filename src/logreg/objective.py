@@ -54,6 +54,9 @@ compute one block's share and the data source adds the shares up. The kernels
 compute ``z``, losses and residuals in the dtype of ``X`` (float32 stays
 float32 in memory) and accumulate the gradient's ``R^T X_b`` in float64; every
 partial sum they return is float64, so accumulation across blocks is float64.
+For large dense NumPy data the value and gradient come instead from the fused
+kernels of :mod:`logreg._fused` (when Numba is installed), which read each row
+once and compute its ``z``, loss and residual in float64.
 
 **Array namespaces.** Dense blocks may be arrays of any array-API library
 (NumPy, PyTorch, CuPy, ``array_api_strict``): each kernel takes its namespace
