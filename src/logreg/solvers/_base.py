@@ -22,7 +22,6 @@ __all__ = [
     "Solver",
     "SolverOptions",
     "SolverResult",
-    "backtracking_values",
     "cholesky_solve",
     "line_search_trials",
     "residual_max",
@@ -235,7 +234,7 @@ def cholesky_solve(
 FIRST_BATCH = 2
 
 
-def backtracking_values(
+def _backtracking_values(
     objective, w: np.ndarray, direction: np.ndarray, step: float, min_step: float
 ) -> Iterator[tuple[float, float]]:
     """``(t, value(w + t * direction))`` for ``t = step, step / 2, ... >= min_step``.
@@ -280,7 +279,7 @@ def line_search_trials(
 
     Step 1 comes from ``first_trial(w + direction)`` when given (a call that
     also returns the gradient, and maybe the Hessian, for the caller to
-    reuse); the halvings come from :func:`backtracking_values`, which reuses
+    reuse); the halvings come from :func:`_backtracking_values`, which reuses
     ``X d`` instead of recomputing ``X (w + t d)`` for every step.
 
     Parameters
@@ -303,5 +302,5 @@ def line_search_trials(
         evaluation = first_trial(w + direction)
         yield 1.0, evaluation[0], evaluation
         first = 0.5
-    for step, value in backtracking_values(objective, w, direction, first, min_step):
+    for step, value in _backtracking_values(objective, w, direction, first, min_step):
         yield step, value, None
