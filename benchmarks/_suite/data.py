@@ -143,6 +143,31 @@ def logistic_model(n_samples: int, n_features: int, seed: int = 0) -> Dataset:
     )
 
 
+def softmax_model(n_samples: int, n_features: int, n_classes: int) -> Dataset:
+    """Gaussian features and labels drawn from a multinomial (softmax) model.
+
+    ``X ~ N(0, I)``, true coefficients ``N(0, 4 / n_features)`` per class and
+    feature, intercepts ``N(0, 1)``; seed 0. Unlike ``make_classification``
+    (whose redundant features are exact linear combinations), the unpenalised
+    optimum is finite and identified.
+    """
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((n_samples, n_features))
+    coef = rng.standard_normal((n_features, n_classes)) * (2.0 / np.sqrt(n_features))
+    scores = X @ coef + rng.standard_normal(n_classes)
+    scores -= scores.max(axis=1, keepdims=True)
+    probabilities = np.exp(scores)
+    cumulative = np.cumsum(probabilities, axis=1)
+    draws = rng.random((n_samples, 1)) * cumulative[:, -1:]
+    y = np.sum(draws > cumulative[:, :-1], axis=1)
+    return _dataset(
+        f"softmax model {_rows(n_samples)} x {n_features}, {n_classes} classes",
+        X,
+        y,
+        f"Gaussian X, y from a softmax model with {n_classes} classes (seed 0)",
+    )
+
+
 def head(data: Dataset, n_samples: int) -> Dataset:
     """The first ``n_samples`` rows (views, no copy)."""
     return replace(

@@ -39,12 +39,16 @@ from logreg.solvers import (
     SolverOptions,
     auto_gap_tol,
     auto_hessian_subsample,
+    polish,
     resolve_solver,
 )
 from logreg.sources import DataSource, InMemorySource
 
 __all__ = ["LogisticRegression", "PerfectSeparationWarning"]
 
+
+#: Separation kinds after which an unpenalised fit has no finite optimum.
+_SEPARATED = ("complete", "quasi-complete")
 
 #: The separation check of an unpenalised sparse fit densifies ``X`` only up to
 #: this many entries (128 MiB of float64).
@@ -709,9 +713,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         result = SOLVERS[self.solver_](
             objective, self._initial_params(objective, previous), options
         )
-        coef, intercept = objective.unpack(result.w)
-        self.coef_ = np.array(coef)
-        self.intercept_ = np.array(intercept)
         self.n_iter_ = int(result.n_iter)
         self.loss_curve_ = np.array([r.value for r in result.history], dtype=np.float64)
         self.converged_ = bool(result.converged)
@@ -723,49 +724,103 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        self._defer_inference(objective, result.w, rows)
+        w = self._set_coefficients(objective, result.w)
+        separation = self._check_separation(objective, rows)
+        if np.isinf(self.C) and separation[0] not in _SEPARATED:
+            # Unpenalised fits are for inference: finish at the MLE itself.
+            w = self._polished(objective, w)
+        self._inference = None
+        if objective.n_params <= MAX_INFERENCE_PARAMS:
+            self._pending_inference = (objective, w, separation)
         return self
 
-    def _defer_inference(
+    def _set_coefficients(self, objective: LogisticObjective, w: np.ndarray):
+        """Set ``coef_``/``intercept_`` from ``w``; return the ``w`` they hold.
+
+        Every fit ends here, so every fit reports the same point of the flat
+        directions (:meth:`LogisticObjective.identified`): whatever the solver,
+        the input's kind or the machine's rounding, multinomial intercepts sum
+        to zero over classes (and unpenalised coefficients of each feature
+        too), as scikit-learn reports them.
+        """
+        w = objective.identified(w)
+        coef, intercept = objective.unpack(w)
+        self.coef_ = np.array(coef)
+        self.intercept_ = np.array(intercept)
+        return w
+
+    def _polished(self, objective: LogisticObjective, w: np.ndarray) -> np.ndarray:
+        """``w`` finished at the optimum to rounding (exact Newton steps).
+
+        Only for a converged smooth fit whose statistics are kept (at most
+        :data:`MAX_INFERENCE_PARAMS` parameters): a fit stopped at
+        ``max_iter`` stays where it stopped, and an L1 term has no Newton
+        step. Sets the coefficients to the polished point and returns it.
+        """
+        if (
+            not self.converged_
+            or objective.l1_strength != 0
+            or objective.n_params > MAX_INFERENCE_PARAMS
+        ):
+            return w
+        result = polish(objective, w)
+        if self.verbose > 0:
+            print(f"[polish] {result.n_iter} exact Newton steps: {result.message}")
+        return self._set_coefficients(objective, result.w)
+
+    def _check_separation(
         self,
         objective: LogisticObjective,
-        w: np.ndarray,
         rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
-    ) -> None:
-        """Check for separation now; keep what ``summary`` needs for later.
+    ) -> tuple[str, int]:
+        """Separation of an unpenalised fit over in-memory ``rows``; warn if found.
+
+        Returns :func:`~logreg.inference.detect_separation`'s ``(kind,
+        n_rows)``, ``("not checked", 0)`` for penalised fits and rows not in
+        memory.
+        """
+        if not np.isinf(self.C) or rows is None:
+            return ("not checked", 0)
+        X, y_encoded, weights = rows
+        scores = self._decision_matrix(X)
+        if _all_on_their_side(scores, y_encoded, weights):
+            separation = ("complete", int(np.count_nonzero(weights)))
+        elif sparse.issparse(X) and X.shape[0] * X.shape[1] > MAX_DENSIFIED:
+            return ("not checked", 0)  # the linear program needs dense rows
+        else:
+            separation = detect_separation(
+                X.toarray() if sparse.issparse(X) else X,
+                y_encoded,
+                weights,
+                objective.n_classes,
+                objective.fit_intercept,
+                _probabilities(scores),
+            )
+        warn_if_separated(*separation, PerfectSeparationWarning)
+        return separation
+
+    def _inference_statistics(self) -> InferenceStatistics | None:
+        """The inference statistics, computed (once) on first use; None if too big.
 
         The inference pass (Fisher information and score outer products) costs
         about half a fast fit, so it runs on the first :meth:`summary`,
         :meth:`marginal_effects`, :meth:`save` or pickling; until then the
-        objective keeps a reference to the training rows.
+        objective keeps a reference to the training rows. A penalised fit is
+        first finished at its optimum to rounding (exact Newton steps, as an
+        unpenalised fit is at ``fit``): its standard errors are read now.
+        ``coef_`` and ``intercept_`` then move by at most what ``tol`` allowed.
         """
-        separation = ("not checked", 0)
-        if np.isinf(self.C) and rows is not None:
-            X, y_encoded, weights = rows
-            scores = self._decision_matrix(X)
-            if _all_on_their_side(scores, y_encoded, weights):
-                separation = ("complete", int(np.count_nonzero(weights)))
-            elif sparse.issparse(X) and X.shape[0] * X.shape[1] > MAX_DENSIFIED:
-                pass  # the linear program needs dense rows: too big to check
-            else:
-                separation = detect_separation(
-                    X.toarray() if sparse.issparse(X) else X,
-                    y_encoded,
-                    weights,
-                    objective.n_classes,
-                    objective.fit_intercept,
-                    _probabilities(scores),
-                )
-            warn_if_separated(*separation, PerfectSeparationWarning)
-        self._inference = None
-        if objective.n_params <= MAX_INFERENCE_PARAMS:
-            self._pending_inference = (objective, w, separation)
-
-    def _inference_statistics(self) -> InferenceStatistics | None:
-        """The inference statistics, computed (once) on first use; None if too big."""
         pending = self.__dict__.pop("_pending_inference", None)
         if pending is not None:
-            self._inference = compute_statistics(*pending)
+            objective, w, separation = pending
+            coef, intercept = objective.unpack(w)
+            untouched = np.array_equal(self.coef_, coef) and np.array_equal(
+                self.intercept_, intercept
+            )
+            # Coefficients set by hand since the fit are the user's: kept.
+            if not np.isinf(self.C) and untouched:
+                w = self._polished(objective, w)
+            self._inference = compute_statistics(objective, w, separation)
         return getattr(self, "_inference", None)
 
     def __getstate__(self) -> dict[str, Any]:

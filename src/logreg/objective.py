@@ -399,6 +399,36 @@ class LogisticObjective:
             self.n_rows, self.n_cols, self.fit_intercept, penalised=penalised
         )
 
+    def identified(self, w: np.ndarray) -> np.ndarray:
+        """The one representative of ``w`` that every fit reports: no flat part.
+
+        ``F`` is constant along :meth:`flat_directions`, so where a solver ends
+        up along them is left to rounding (a BLAS kernel, CSR instead of dense,
+        one ulp in ``X``). Removing ``w``'s component along them gives the
+        symmetric parametrisation that scikit-learn reports: multinomial
+        intercepts that sum to zero over classes and, without penalty,
+        coefficients of each feature that sum to zero over classes. It changes
+        no probability and no value of ``F``.
+
+        With a penalty (L2 or L1) only the intercepts move: shifting every
+        class's coefficients of a feature by one number changes the penalty,
+        so the coefficients are already identified by it (an L2 optimum has
+        them summing to zero; an L1 optimum need not, and must not be moved).
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_params,)
+
+        Returns
+        -------
+        ndarray of shape (n_params,)
+            ``w - V V^T w`` with ``V`` the orthonormal flat directions; ``w``
+            itself (a copy) for binary models.
+        """
+        flat = self.flat_directions()
+        w = np.array(w, dtype=np.float64)
+        return w - flat @ (flat.T @ w)
+
     @functools.cached_property
     def _penalty_mask(self) -> np.ndarray:
         """1.0 for penalised entries of ``w``, 0.0 for intercepts (read-only)."""

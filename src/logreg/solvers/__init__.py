@@ -22,7 +22,7 @@ from logreg.solvers.auto import (
     auto_hessian_subsample,
     resolve_solver,
 )
-from logreg.solvers.newton import SingularHessianWarning
+from logreg.solvers.newton import SingularHessianWarning, polish
 
 __all__ = [
     "DEFAULT_MAX_ITER",
@@ -37,6 +37,7 @@ __all__ = [
     "SolverResult",
     "auto_gap_tol",
     "auto_hessian_subsample",
+    "polish",
     "resolve_solver",
 ]
 
