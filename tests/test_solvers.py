@@ -15,10 +15,12 @@ from logreg.solvers import (
     DivergenceError,
     SingularHessianWarning,
     SolverOptions,
+    polish,
     resolve_solver,
 )
 from logreg.solvers._base import line_search_trials
 from logreg.solvers.auto import MAX_NEWTON_PARAMS
+from logreg.solvers.newton import POLISH_MAX_STEPS
 from logreg.sources import InMemorySource
 from reference import load, sklearn_objective
 
@@ -276,3 +278,63 @@ def test_newton_from_a_far_start_backtracks_to_the_same_optimum():
     assert far.converged
     assert any(record.step < 1 for record in far.history)
     np.testing.assert_allclose(far.w, near.w, rtol=1e-7, atol=1e-8)
+
+
+def _overlapping_classes() -> tuple[np.ndarray, np.ndarray]:
+    """500 x 6 Gaussian rows, labels drawn from a logistic model: a finite MLE."""
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(500, 6))
+    y = (rng.logistic(size=500) < X @ rng.normal(size=6) + 0.5).astype(int)
+    return X, y
+
+
+OVERLAPPING = _overlapping_classes()
+
+
+@pytest.mark.parametrize("start", ["lbfgs", "far"])
+def test_polish_reaches_the_optimum_to_rounding(start):
+    """From a loose fit or a far start, polish ends at statsmodels' MLE.
+
+    statsmodels ``Logit`` runs Newton to ``tol=1e-12``; polish must agree to
+    1e-10 relative, where the loose fit is 1e-5 away.
+    """
+    sm = pytest.importorskip("statsmodels.api")
+    X, y = OVERLAPPING
+    objective = make_objective(C=np.inf, X=X, y=y)
+    mle = sm.Logit(y, sm.add_constant(X)).fit(
+        disp=0, method="newton", tol=1e-12, maxiter=100
+    )
+    w_star = np.r_[mle.params[1:], mle.params[0]]  # the intercept last
+    if start == "lbfgs":
+        w0 = SOLVERS["lbfgs"](
+            objective, np.zeros(objective.n_params), SolverOptions(tol=1e-4)
+        ).w
+    else:
+        w0 = np.random.default_rng(0).normal(scale=0.5, size=objective.n_params)
+    assert np.max(np.abs(w0 - w_star)) > 1e-6
+    result = polish(objective, w0)
+    assert result.converged
+    assert result.n_iter <= (3 if start == "lbfgs" else POLISH_MAX_STEPS)
+    np.testing.assert_allclose(result.w, w_star, rtol=1e-10, atol=1e-12)
+
+
+def test_polish_costs_one_hessian_pass_from_a_converged_fit():
+    X, y = OVERLAPPING
+    source = CountingSource(X, y, np.ones(len(y)))
+    objective = LogisticObjective(source, 2, np.inf)
+    w0 = SOLVERS["newton"](
+        objective, np.zeros(objective.n_params), SolverOptions(tol=1e-4)
+    ).w
+    hessians = []
+    original = objective.value_grad_hessian
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            type(objective),
+            "value_grad_hessian",
+            lambda self, w: hessians.append(1) or original(w),
+        )
+        source.passes = 0
+        result = polish(objective, w0)
+    assert result.converged
+    assert len(hessians) == 1
+    assert source.passes <= 4

@@ -239,7 +239,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         subgradient (``"sgd"``: relative improvement per epoch). When
         ``"auto"`` picks Newton, its decrement must also show the objective
         within ``1e-6 * tol`` (relative) of its minimum, at the cost of at
-        most two more iterations (usually one, often none).
+        most two more iterations (usually one, often none). ``tol`` is about
+        speed, not inference: a converged unpenalised fit (``C=inf``) is then
+        finished at the maximum-likelihood estimate with exact Newton steps
+        (:func:`logreg.solvers.polish`, not counted in ``n_iter_``; about
+        1.2x the fit on 1M x 100), and a penalised fit the same way at its
+        first :meth:`summary`, :meth:`marginal_effects` or :meth:`save`.
     learning_rate : float or None, default=None
         Step size for ``"gd"``/``"sgd"`` on the mean loss. ``None``: ``"gd"``
         uses a backtracking line search and ``"sgd"`` starts Adam at 0.1
@@ -267,9 +272,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (n_classes,)
         Class labels, sorted.
     coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
-        Coefficients; one row for two classes (for ``classes_[1]``).
+        Coefficients; one row for two classes (for ``classes_[1]``). With
+        more classes and ``C=inf``, each feature's coefficients sum to zero
+        over classes (the symmetric point, as scikit-learn reports it).
     intercept_ : ndarray of shape (1,) or (n_classes,)
-        Intercepts (zeros when ``fit_intercept=False``).
+        Intercepts (zeros when ``fit_intercept=False``); with more classes
+        they sum to zero.
     n_features_in_ : int
         Number of features seen at fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -873,8 +881,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Exact (maximum-likelihood inference, equal to statsmodels ``Logit`` /
         ``MNLogit``) for an unpenalised fit, ``C=inf``. For a penalised fit
         the standard errors come from the inverse penalised Hessian: they are
-        conditional on ``C`` and the table says so. See
-        :mod:`logreg.inference`.
+        conditional on ``C`` and the table says so; the first call finishes
+        the fit at its optimum (exact Newton steps), so the table and
+        ``coef_`` are the optimum's to rounding. See :mod:`logreg.inference`.
 
         Parameters
         ----------
@@ -1020,6 +1029,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def save(self, path: Any) -> None:
         """Write the fitted model to ``path`` (no pickle; see :mod:`logreg.persist`).
+
+        The file holds the inference statistics, so a penalised fit is first
+        finished at its optimum, as by :meth:`summary` (``coef_`` may move by
+        what ``tol`` allowed).
 
         Parameters
         ----------
