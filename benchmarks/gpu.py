@@ -41,8 +41,8 @@ import numpy as np
 
 import logreg
 from logreg._namespace import to_numpy
+from logreg.data.sources import ArrayApiSource
 from logreg.objective import LogisticObjective
-from logreg.sources import ArrayApiSource
 
 #: Checks of a GPU fit against the CPU fit (float32 data, tol=1e-4 fits).
 COEF_RTOL, OBJECTIVE_RTOL, PROBA_ATOL = 1e-3, 1e-6, 1e-5

@@ -19,9 +19,9 @@ import pytest
 
 import logreg
 from logreg._namespace import array_namespace, is_foreign_array, to_numpy
+from logreg.data.sources import ArrayApiSource, InMemorySource
 from logreg.objective import LogisticObjective
 from logreg.solvers import ConvergenceWarning
-from logreg.sources import ArrayApiSource, InMemorySource
 
 array_api_compat = pytest.importorskip("array_api_compat")
 
@@ -201,7 +201,7 @@ def test_kernels_see_device_arrays_and_rows_never_reach_the_host(backend, monkey
         return to_numpy(array)
 
     monkeypatch.setattr(LogisticObjective, "_linear", spy_linear)
-    for module in ("objective", "_array_api"):
+    for module in ("objective", "data.array_api"):
         monkeypatch.setattr(f"logreg.{module}.to_numpy", spy_to_numpy)
     original_asarray = np.asarray
 

@@ -22,8 +22,9 @@ from sklearn import metrics as skm
 
 from logreg import LogisticRegression, commands
 from logreg.cli import main
+from logreg.data.encoder import TableEncoder
+from logreg.data.read import read_table
 from logreg.persist import load_model_file
-from logreg.tabular import TableEncoder, read_table
 
 N_ROWS = 300
 FEATURES = ["x1", "x2", "color", "flag"]

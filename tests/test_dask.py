@@ -25,9 +25,10 @@ cloudpickle = pytest.importorskip("cloudpickle")
 import dask  # noqa: E402
 
 import logreg  # noqa: E402
+from logreg.data.dask_source import DaskSource, require_dask  # noqa: E402
+from logreg.data.sources import InMemorySource  # noqa: E402
 from logreg.objective import LogisticObjective  # noqa: E402
 from logreg.solvers import ConvergenceWarning, auto_hessian_subsample  # noqa: E402
-from logreg.sources import DaskSource, InMemorySource, require_dask  # noqa: E402
 
 N_ROWS, N_FEATURES, CHUNK_ROWS = 8_000, 5, 1_500  # six row chunks, the last short
 

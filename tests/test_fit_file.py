@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import logreg
-from logreg.tabular import TableEncoder
+from logreg.data.encoder import TableEncoder
 
 N_ROWS = 3_000
 
@@ -136,7 +136,7 @@ MEMORY_PROBE = textwrap.dedent(
     # loading them is a fixed cost (about 100 MiB with LLVM), not the data's.
     if logreg.objective._fused_module() is not None:
         from logreg.objective import LogisticObjective
-        from logreg.sources import InMemorySource
+        from logreg.data.sources import InMemorySource
 
         source = InMemorySource(np.eye(4), np.arange(4) % 2, np.ones(4))
         LogisticObjective(source, 2, 1.0, fused=True).value_and_grad(np.zeros(5))

@@ -16,8 +16,8 @@ pytest.importorskip("numba")
 
 import logreg.objective as objective_module
 from logreg import LogisticRegression
+from logreg.data.sources import InMemorySource
 from logreg.objective import LogisticObjective
-from logreg.sources import InMemorySource
 
 
 def make_objective(X, y, s, n_classes, fused, fit_intercept=True, block_rows=None):

@@ -27,7 +27,7 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from threadpoolctl import threadpool_limits
 
 import logreg
-from logreg import sources
+from logreg.data import sources
 from logreg.solvers import L1_SOLVERS, SOLVERS, ConvergenceWarning
 
 N_SAMPLES, N_FEATURES, N_CLASSES = 300, 4, 3

@@ -16,6 +16,7 @@ from scipy.optimize import minimize_scalar
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import logreg
+from logreg.data.sources import InMemorySource
 from logreg.objective import LogisticObjective
 from logreg.solvers import (
     L1_SOLVERS,
@@ -25,7 +26,6 @@ from logreg.solvers import (
     resolve_solver,
 )
 from logreg.solvers.auto import MAX_NEWTON_PARAMS
-from logreg.sources import InMemorySource
 from reference import L1_DATASETS, load, saga_optimum, sklearn_objective
 
 L1_RATIOS = [1.0, 0.5]

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
+from logreg.data.sources import InMemorySource
 from logreg.objective import LogisticObjective
-from logreg.sources import InMemorySource
 
 N_SAMPLES, N_FEATURES = 40, 4
 

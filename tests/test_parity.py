@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import logreg
+from logreg.data.sources import InMemorySource
 from logreg.objective import LogisticObjective
 from logreg.solvers import SOLVERS, SolverOptions
-from logreg.sources import InMemorySource
 from reference import PARITY_DATASETS, load, sklearn_objective, sklearn_optimum
 
 C_VALUES = [0.01, 1.0, 100.0]

@@ -9,6 +9,7 @@ import pytest
 from scipy.optimize import minimize
 
 import logreg
+from logreg.data.sources import InMemorySource
 from logreg.objective import LogisticObjective
 from logreg.solvers import (
     SOLVERS,
@@ -21,7 +22,6 @@ from logreg.solvers import (
 from logreg.solvers._base import line_search_trials
 from logreg.solvers.auto import MAX_NEWTON_PARAMS
 from logreg.solvers.newton import POLISH_MAX_STEPS
-from logreg.sources import InMemorySource
 from reference import load, sklearn_objective
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_info
 
+from logreg.data.sources import InMemorySource
 from logreg.objective import LogisticObjective
-from logreg.sources import InMemorySource
 
 
 @pytest.fixture

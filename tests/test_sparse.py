@@ -16,8 +16,8 @@ from numpy.testing import assert_allclose
 from scipy import sparse
 
 import logreg
+from logreg.data.sources import InMemorySource
 from logreg.objective import LogisticObjective
-from logreg.sources import InMemorySource
 from reference import sklearn_objective
 
 N_SAMPLES, N_FEATURES = 120, 15

@@ -1,4 +1,4 @@
-"""Tests for ``logreg.tabular``: reading files, encoding features, writing files."""
+"""Tables in ``logreg.data``: reading files, encoding features, writing files."""
 
 from __future__ import annotations
 
@@ -16,16 +16,12 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 
-from logreg import LogisticRegression, tabular
+from logreg import LogisticRegression
+from logreg.data import columns, encoder, read, write
+from logreg.data.encoder import TableEncoder
+from logreg.data.read import column_names, iter_batches, read_table
+from logreg.data.write import BatchWriter, write_table
 from logreg.persist import load_model_file, save_model
-from logreg.tabular import (
-    BatchWriter,
-    TableEncoder,
-    column_names,
-    iter_batches,
-    read_table,
-    write_table,
-)
 
 SUFFIXES = [".csv", ".csv.gz", ".tsv", ".parquet", ".pq"]
 
@@ -186,7 +182,8 @@ def test_missing_pyarrow_gives_install_hint(tmp_path, monkeypatch):
 
 def test_pyarrow_is_not_imported_at_module_level():
     # scikit-learn may load pyarrow anyway; the module must not need it to import.
-    assert not hasattr(tabular, "pa")
+    for module in (read, columns, encoder, write):
+        assert not hasattr(module, "pa")
 
 
 # ----------------------------------------------------------------- encoding

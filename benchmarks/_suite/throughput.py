@@ -23,8 +23,8 @@ from sklearn.linear_model._linear_loss import LinearModelLoss
 from threadpoolctl import ThreadpoolController
 
 from _suite.data import Dataset
+from logreg.data.sources import InMemorySource, default_threads
 from logreg.objective import LogisticObjective
-from logreg.sources import InMemorySource, default_threads
 
 LOGREG = "logreg value_and_grad"
 LOGREG_NUMPY = "logreg value_and_grad, NumPy kernels"

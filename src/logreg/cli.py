@@ -137,8 +137,8 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def _add_fit(commands: Any) -> None:
     from logreg import LogisticRegression
+    from logreg.data.read import DEFAULT_BATCH_ROWS
     from logreg.solvers import SOLVERS
-    from logreg.tabular import DEFAULT_BATCH_ROWS
 
     default = LogisticRegression().get_params()
 
@@ -218,7 +218,7 @@ def _add_fit(commands: Any) -> None:
 
 
 def _add_predict(commands: Any) -> None:
-    from logreg.tabular import DEFAULT_BATCH_ROWS
+    from logreg.data.read import DEFAULT_BATCH_ROWS
 
     predict = commands.add_parser(
         "predict",
@@ -538,9 +538,9 @@ def _confusion_table(metrics: Mapping[str, Any], terminal: bool) -> Any:
 
 def _summary(args: argparse.Namespace) -> int:
     from logreg.commands import original_scale_table
+    from logreg.data.encoder import TableEncoder
     from logreg.inference import format_table
     from logreg.persist import load_model_file
-    from logreg.tabular import TableEncoder
 
     model = load_model_file(args.model)
     summary = model.estimator.summary(alpha=args.alpha, cov_type=args.cov_type)

@@ -1,13 +1,13 @@
 """The work behind ``logreg fit|predict|evaluate|summary|report``, without printing.
 
 Each function takes paths and options, does the job with the library
-(:mod:`logreg.tabular` for data files, :mod:`logreg.persist` for model files,
+(:mod:`logreg.data` for data files, :mod:`logreg.persist` for model files,
 :mod:`logreg.report` for metrics and the HTML page) and returns what happened;
 :mod:`logreg.cli` parses the arguments and prints the results.
 
 A model file written by :func:`fit_model` holds the fitted
 :class:`~logreg.LogisticRegression` and, as its preprocessor, the
-:class:`~logreg.tabular.TableEncoder` that turns a table into its features.
+:class:`~logreg.data.encoder.TableEncoder` that turns a table into its features.
 The estimator is fitted on a DataFrame whose columns are the encoded feature
 names (``col`` and ``col=value``), so ``feature_names_in_`` and every
 summary table name the features.
@@ -32,20 +32,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from logreg.estimator import LogisticRegression
-from logreg.inference import coefficient_frame
-from logreg.persist import ModelFile, ModelFileError, load_model_file, save_model
-from logreg.tabular import (
+from logreg.data.columns import missing_message, missing_rows
+from logreg.data.encoder import TableEncoder
+from logreg.data.read import (
     DEFAULT_BATCH_ROWS,
     SUPPORTED_SUFFIXES,
-    BatchWriter,
-    TableEncoder,
     iter_batches,
-    missing_message,
-    missing_rows,
     read_table,
     require_pyarrow,
 )
+from logreg.data.write import BatchWriter
+from logreg.estimator import LogisticRegression
+from logreg.inference import coefficient_frame
+from logreg.persist import ModelFile, ModelFileError, load_model_file, save_model
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -130,7 +129,7 @@ def load_table_model(path: str | os.PathLike[str]) -> ModelFile:
     Returns
     -------
     ModelFile
-        ``preprocessor`` is the fitted :class:`~logreg.tabular.TableEncoder`.
+        ``preprocessor`` is the fitted :class:`~logreg.data.encoder.TableEncoder`.
 
     Raises
     ------
@@ -212,7 +211,7 @@ def fit_model(
     Parameters
     ----------
     data : str or os.PathLike
-        A CSV or Parquet file (see :mod:`logreg.tabular`).
+        A CSV or Parquet file (see :mod:`logreg.data.read`).
     model : str or os.PathLike
         The model file to write (atomically); its directory must exist.
     target : str
@@ -220,7 +219,7 @@ def fit_model(
     exclude : sequence of str, default=()
         Columns that are not features (identifiers, dates, ...).
     standardize : bool, default=True
-        Standardise numeric features (see :class:`~logreg.tabular.TableEncoder`).
+        Standardise numeric features (see :class:`~logreg.data.encoder.TableEncoder`).
     drop_missing : bool, default=False
         Drop rows with a missing value instead of raising.
     estimator_params : mapping, optional

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from logreg.data.sources import InMemorySource
 from logreg.datasets import make_blobs_dataset, train_test_split_dataset
 from logreg.objective import LogisticObjective
 from logreg.solvers import SOLVERS, DivergenceError, IterationRecord, SolverOptions
-from logreg.sources import InMemorySource
 
 if TYPE_CHECKING:
     from rich.console import Console

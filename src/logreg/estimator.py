@@ -18,9 +18,10 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from logreg._dask import is_dask_collection
 from logreg._math import log_sigmoid, log_softmax, sigmoid, softmax
 from logreg._namespace import array_namespace, astype, is_foreign_array
+from logreg.data.dask import is_dask_collection
+from logreg.data.sources import DataSource, InMemorySource
 from logreg.inference import (
     MAX_INFERENCE_PARAMS,
     InferenceStatistics,
@@ -42,7 +43,6 @@ from logreg.solvers import (
     polish,
     resolve_solver,
 )
-from logreg.sources import DataSource, InMemorySource
 
 __all__ = ["LogisticRegression", "PerfectSeparationWarning"]
 
@@ -505,7 +505,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Every pass of the solver reads the file again, so memory is bounded by
         ``batch_rows`` whatever the file's size; Newton, L-BFGS and gradient
         descent work (they need only sums over rows), mini-batch SGD does not.
-        Columns are encoded by a :class:`logreg.tabular.TableEncoder` learned
+        Columns are encoded by a :class:`logreg.data.encoder.TableEncoder` learned
         in a first pass (numbers as they are, strings one-hot) and kept as
         ``file_encoder_``: use its ``transform`` on new data before
         ``predict``.
@@ -539,8 +539,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             classes, missing values (unless ``drop_missing``), invalid
             parameters, or ``solver="sgd"``.
         """
-        from logreg.sources import FileSource
-        from logreg.tabular import TableEncoder, iter_batches
+        from logreg.data.encoder import TableEncoder
+        from logreg.data.file_source import FileSource
+        from logreg.data.read import iter_batches
 
         self._validate_params()
         if self.solver == "sgd":
@@ -586,13 +587,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """:meth:`fit` for a Dask ``X``: the rows stay on the cluster.
 
         ``X``, the encoded labels and the sample weights are persisted once
-        (:class:`~logreg.sources.DaskSource`); each pass of the solver runs
+        (:class:`~logreg.data.dask_source.DaskSource`); each pass of the solver runs
         its kernel on the workers and brings back only the sums. ``y`` and
         ``sample_weight`` may be Dask or NumPy. Every solver but ``"sgd"``
         works; unpenalised fits skip the in-memory separation check.
         """
-        from logreg import _dask
-        from logreg.sources import DaskSource
+        from logreg.data import dask as _dask
+        from logreg.data.dask_source import DaskSource
 
         self._validate_params()
         if self.solver == "sgd":
@@ -634,12 +635,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         ``X`` is validated there, labels are encoded there (or on the host for
         a NumPy ``y``, whose codes then move to the device), and every pass
         of the solver sums its kernel over row slices there
-        (:class:`~logreg.sources.ArrayApiSource`); the solver itself runs on
+        (:class:`~logreg.data.sources.ArrayApiSource`); the solver itself runs on
         the host on the float64 parameter vector.
         """
-        from logreg import _array_api
+        from logreg.data import array_api as _array_api
+        from logreg.data.sources import ArrayApiSource
         from logreg.objective import class_weight_sums
-        from logreg.sources import ArrayApiSource
 
         self._validate_params()
         previous = self._forget_fit()
@@ -758,7 +759,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         return w
 
     def _polished(self, objective: LogisticObjective, w: np.ndarray) -> np.ndarray:
-        """``w`` finished at the optimum to rounding (exact Newton steps).
+        """``w`` finished at the optimum to rounding (:func:`~logreg.solvers.polish`).
 
         Only for a converged smooth fit whose statistics are kept (at most
         :data:`MAX_INFERENCE_PARAMS` parameters): a fit stopped at
@@ -773,7 +774,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             return w
         result = polish(objective, w)
         if self.verbose > 0:
-            print(f"[polish] {result.n_iter} exact Newton steps: {result.message}")
+            print(f"[polish] {result.n_iter} Newton steps: {result.message}")
         return self._set_coefficients(objective, result.w)
 
     def _check_separation(
@@ -826,7 +827,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 self.intercept_, intercept
             )
             # Coefficients set by hand since the fit are the user's: kept.
-            if not np.isinf(self.C) and untouched:
+            # (An unpenalised fit, alpha = 0, was finished at fit already.)
+            if objective.alpha > 0 and untouched:
                 w = self._polished(objective, w)
             self._inference = compute_statistics(objective, w, separation)
         return getattr(self, "_inference", None)
@@ -942,7 +944,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def _predict_dask(self, X: Any, method: str) -> Any:
         """``method`` of a Dask ``X`` as a lazy Dask array, chunk by chunk."""
-        from logreg._dask import lazy_prediction
+        from logreg.data.dask import lazy_prediction
 
         check_is_fitted(self)
         return lazy_prediction(self, X, method)
@@ -955,7 +957,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         if is_foreign_array(X):
-            from logreg._array_api import scores
+            from logreg.data.array_api import scores
 
             return scores(self, X)
         X = validate_data(
@@ -1069,7 +1071,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             index = xp.argmax(scores, axis=1)
         if xp is np:
             return self.classes_[index]
-        from logreg._array_api import labels
+        from logreg.data.array_api import labels
 
         return labels(self.classes_, index)
 
@@ -1091,6 +1093,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """
         if not is_foreign_array(X):
             return super().score(X, y, sample_weight)
-        from logreg._array_api import accuracy
+        from logreg.data.array_api import accuracy
 
         return accuracy(self.predict(X), y, sample_weight)

@@ -84,7 +84,7 @@ from logreg._math import (
     softmax,
 )
 from logreg._namespace import array_namespace, asarray_like, astype, to_numpy
-from logreg.sources import DataSource
+from logreg.data.sources import DataSource
 
 __all__ = [
     "FUSED_MIN_VALUES",

@@ -108,7 +108,7 @@ FORMAT_VERSION = 1
 #: Modules are imported lazily, and only from this table.
 STATE_CLASSES: dict[str, tuple[str, str]] = {
     "InferenceStatistics": ("logreg.inference", "InferenceStatistics"),
-    "TableEncoder": ("logreg.tabular", "TableEncoder"),
+    "TableEncoder": ("logreg.data.encoder", "TableEncoder"),
 }
 
 _ESTIMATOR_CLASSES = {"LogisticRegression": LogisticRegression}

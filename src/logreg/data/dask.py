@@ -2,7 +2,7 @@
 
 :class:`~logreg.estimator.LogisticRegression` routes Dask arrays and
 DataFrames here. Nothing in this module imports dask at import time; the
-rows are summed on the cluster by :class:`logreg.sources.DaskSource`.
+rows are summed on the cluster by :class:`logreg.data.dask_source.DaskSource`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils.multiclass import check_classification_targets
 
-from logreg.sources import DaskSource, require_dask
+from logreg.data.dask_source import DaskSource, require_dask
 
 __all__ = [
     "checked_class_totals",

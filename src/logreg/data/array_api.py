@@ -3,7 +3,7 @@
 :class:`~logreg.estimator.LogisticRegression` routes arrays of array-API
 libraries other than NumPy (see :func:`logreg._namespace.is_foreign_array`)
 here: validation and label encoding run on the input's device, the rows are
-summed there by :class:`logreg.sources.ArrayApiSource`, and predictions are
+summed there by :class:`logreg.data.sources.ArrayApiSource`, and predictions are
 computed there and returned in the input's namespace. Only small arrays cross
 to the host: sums, class labels, the parameter vector.
 
