@@ -18,8 +18,8 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from logreg import ConvergenceWarning, LogisticRegression
+from logreg.data.memory import encode_labels
 from logreg.data.sources import InMemorySource
-from logreg.estimator import encode_labels
 from logreg.objective import LogisticObjective
 
 

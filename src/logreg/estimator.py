@@ -12,16 +12,12 @@ import warnings
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from logreg._math import log_sigmoid, log_softmax, sigmoid, softmax
-from logreg._namespace import array_namespace, astype, is_foreign_array
-from logreg.data.dask import is_dask_collection
-from logreg.data.sources import DataSource, InMemorySource
+from logreg.data import TrainingData, adapter_for
+from logreg.data.sources import DataSource
 from logreg.inference import (
     MAX_INFERENCE_PARAMS,
     InferenceStatistics,
@@ -31,7 +27,8 @@ from logreg.inference import (
     detect_separation,
     warn_if_separated,
 )
-from logreg.objective import LogisticObjective
+from logreg.link import accuracy, probabilities
+from logreg.objective import LogisticObjective, class_weight_sums
 from logreg.solvers import (
     DEFAULT_MAX_ITER,
     L1_SOLVERS,
@@ -49,10 +46,6 @@ __all__ = ["LogisticRegression", "PerfectSeparationWarning"]
 
 #: Separation kinds after which an unpenalised fit has no finite optimum.
 _SEPARATED = ("complete", "quasi-complete")
-
-#: The separation check of an unpenalised sparse fit densifies ``X`` only up to
-#: this many entries (128 MiB of float64).
-MAX_DENSIFIED = 1 << 24
 
 
 class PerfectSeparationWarning(UserWarning):
@@ -118,14 +111,6 @@ _FITTED_ATTRIBUTES = (
 )
 
 
-def _probabilities(scores: Any) -> Any:
-    """Class probabilities from scores of shape (n_samples, n_rows), any namespace."""
-    if scores.shape[1] == 1:
-        xp = array_namespace(scores)
-        return xp.concat([sigmoid(-scores), sigmoid(scores)], axis=1)
-    return softmax(scores)
-
-
 def _all_on_their_side(
     scores: np.ndarray, y_encoded: np.ndarray, weights: np.ndarray
 ) -> bool:
@@ -141,56 +126,6 @@ def _all_on_their_side(
         others[rows, y_encoded] = -np.inf
         margins = scores[rows, y_encoded] - others.max(axis=1)
     return bool(np.all(margins[weights > 0] > 0))
-
-
-def encode_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct labels and each row's index into them.
-
-    The result of ``np.unique(y, return_inverse=True)``. Integer and bool
-    labels spanning a range no longer than ``y`` are counted instead of
-    sorted: 3 ms instead of 100 ms (a third of a float32 fit) on a million
-    rows.
-
-    Parameters
-    ----------
-    y : ndarray of shape (n_samples,)
-
-    Returns
-    -------
-    classes : ndarray of shape (n_classes,)
-        Of ``y``'s dtype.
-    codes : ndarray of int, shape (n_samples,)
-    """
-    if y.dtype.kind in "iub" and len(y) > 0:
-        low, high = int(y.min()), int(y.max())
-        if high - low <= len(y) and max(abs(low), abs(high)) < 2**62:
-            offsets = y.astype(np.intp) - low
-            present = np.bincount(offsets, minlength=high - low + 1) > 0
-            codes = (np.cumsum(present) - 1)[offsets]
-            classes = (np.flatnonzero(present) + low).astype(y.dtype)
-            return classes, codes
-    return np.unique(y, return_inverse=True)
-
-
-def _is_ready_numpy(X: Any, y: Any) -> bool:
-    """Whether ``(X, y)`` already pass ``fit``'s validation unchanged.
-
-    True for a C-contiguous float32/float64 NumPy ``X`` with at least one row
-    and column and only finite values, and a 1-D integer or bool NumPy ``y``
-    of the same length: scikit-learn's ``validate_data`` and
-    ``check_classification_targets`` would return them as they are.
-    """
-    if type(X) is not np.ndarray or type(y) is not np.ndarray:
-        return False
-    if X.ndim != 2 or y.ndim != 1 or X.dtype not in (np.float32, np.float64):
-        return False
-    if not X.flags.c_contiguous or min(X.shape) < 1 or len(y) != X.shape[0]:
-        return False
-    # A finite sum means finite entries (a NaN or inf propagates); an
-    # overflowing sum only sends finite data the slow way. Summed in X's own
-    # dtype: widening float32 to float64 tripled its cost (59 ms a million
-    # rows of 100).
-    return y.dtype.kind in "iub" and bool(np.isfinite(X.sum()))
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -346,42 +281,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """Whether the objective has an L1 term (``l1_ratio > 0``, ``C < inf``)."""
         return self.l1_ratio > 0 and not np.isinf(self.C)
 
-    def _sample_weights(
-        self, sample_weight: Any, y: np.ndarray, codes: np.ndarray
-    ) -> np.ndarray:
-        """Validated sample weights times class weights, float64 (n_samples,).
-
-        ``codes`` are the labels encoded as indices into ``classes_``.
-        """
-        n_samples = len(codes)
-        if sample_weight is None:
-            weights = np.ones(n_samples)
-        else:
-            weights = np.asarray(sample_weight, dtype=np.float64)
-            if weights.ndim == 0:
-                weights = np.full(n_samples, float(weights))
-            if weights.shape != (n_samples,):
-                raise ValueError(
-                    f"sample_weight must have shape ({n_samples},) to match X, "
-                    f"got {weights.shape}."
-                )
-            if not np.all(np.isfinite(weights)):
-                raise ValueError("sample_weight contains NaN or infinity.")
-            if np.any(weights < 0):
-                raise ValueError("sample_weight contains negative values.")
-            weights = weights.copy()
-        if not np.sum(weights) > 0:
-            raise ValueError("The sample weights sum to zero: nothing to fit.")
-        self._check_every_class_weighted(weights, codes, "sample_weight")
-        if self.class_weight is not None:
-            weights *= self._per_class_weight(y, weights)[codes]
-            self._check_every_class_weighted(weights, codes, "class_weight")
-        return weights
-
-    def _per_class_weight(self, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    def _per_class_weight(self, totals: np.ndarray) -> np.ndarray:
         """``class_weight`` as one validated weight per class, shape (n_classes,).
 
-        ``"balanced"`` uses the total ``weights`` of each class in ``y``.
+        ``"balanced"`` uses ``totals``, the total sample weight of each class.
         """
         if isinstance(self.class_weight, dict):
             unknown = set(self.class_weight) - set(self.classes_.tolist())
@@ -390,9 +293,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                     f"class_weight has keys {sorted(map(str, unknown))} that are "
                     f"not classes; classes are {self.classes_.tolist()}."
                 )
+        # Each class once, weighing its total: the weighted counts "balanced"
+        # divides by, without a pass over the rows.
         per_class = np.asarray(
             compute_class_weight(
-                self.class_weight, classes=self.classes_, y=y, sample_weight=weights
+                self.class_weight,
+                classes=self.classes_,
+                y=self.classes_,
+                sample_weight=totals,
             ),
             dtype=np.float64,
         )
@@ -403,15 +311,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             )
         return per_class
 
-    def _check_every_class_weighted(
-        self, weights: np.ndarray, codes: np.ndarray, source: str
-    ) -> None:
-        """Raise unless every class has a positive total weight.
+    def _check_every_class_weighted(self, totals: np.ndarray, source: str) -> None:
+        """Raise unless every class has a positive total weight in ``totals``.
 
         A class whose rows all weigh zero is absent from the objective: its
         unpenalised intercept would run off to minus infinity.
         """
-        totals = np.bincount(codes, weights=weights, minlength=len(self.classes_))
         empty = self.classes_[~(totals > 0)].tolist()
         if empty:
             present = self.classes_[totals > 0].tolist()
@@ -427,18 +332,20 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            Training data; float32 stays float32 (sums are float64). Sparse
-            ``X`` is used as CSR (other formats are converted), never
-            densified. A Dask array or DataFrame is fitted where its chunks
-            are: every pass runs on the workers and only the sums come back
-            (``y`` and ``sample_weight`` may then be Dask or NumPy; no
-            ``"sgd"``). A PyTorch tensor, CuPy array or other array-API
-            array is fitted on its device (CPU or GPU): validation, label
-            encoding and every pass run there, only sums come to the host;
-            ``y`` and ``sample_weight`` may be arrays of the same library or
-            NumPy. The fitted attributes are NumPy arrays either way, and an
-            unpenalised fit skips the separation check (no rows on the host).
+        X : array-like, sparse matrix or array of shape (n_samples, n_features)
+            Training data, of any kind :mod:`logreg.data` has an adapter for;
+            float32 stays float32 (sums are float64). Sparse ``X`` is used as
+            CSR (other formats are converted), never densified. A Dask array
+            or DataFrame is fitted where its chunks are: every pass runs on
+            the workers and only the sums come back (``y`` and
+            ``sample_weight`` may then be Dask or NumPy; no ``"sgd"``). A
+            PyTorch tensor, CuPy array or other array-API array is fitted on
+            its device (CPU or GPU): validation, label encoding and every
+            pass run there, only sums come to the host; ``y`` and
+            ``sample_weight`` may be arrays of the same library or NumPy.
+            The fitted attributes are NumPy arrays either way; an
+            unpenalised fit checks for separation only when the rows are in
+            host memory.
         y : array-like of shape (n_samples,)
             Class labels (any sortable type), at least two distinct.
         sample_weight : array-like of shape (n_samples,), optional
@@ -456,39 +363,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             data; after invalid data or a :class:`DivergenceError` the
             estimator is unfitted, never left with stale or NaN coefficients.
         """
-        if is_dask_collection(X):
-            return self._fit_dask(X, y, sample_weight)
-        if is_foreign_array(X):
-            return self._fit_array_api(X, y, sample_weight)
+        adapter = adapter_for(X)
         self._validate_params()
+        adapter.check_solver(self.solver)
         previous = self._forget_fit()
-        if _is_ready_numpy(X, y):
-            # Already what validation would produce: skip its 0.3-0.5 ms,
-            # a fifth of a small fit. Anything else, including every input
-            # it would reject, goes through scikit-learn's checks below.
-            self.n_features_in_ = X.shape[1]
-        else:
-            X, y = validate_data(
-                self,
-                X,
-                y,
-                accept_sparse="csr",
-                dtype=[np.float64, np.float32],
-                order="C",
-                y_numeric=False,
-            )
-            check_classification_targets(y)
-        self.classes_, y_encoded = encode_labels(y)
-        n_classes = len(self.classes_)
-        if n_classes < 2:
-            raise ValueError(
-                "This solver needs samples of at least 2 classes in the data, but "
-                f"the data contain only one class: {self.classes_.tolist()[0]!r}."
-            )
-        weights = self._sample_weights(sample_weight, y, y_encoded)
-        source = InMemorySource(X, y_encoded, weights)
-        rows = (X, y_encoded, weights)
-        return self._fit_source(source, n_classes, previous, rows, float(weights.sum()))
+        data = adapter.training_data(self, X, y, sample_weight)
+        return self._fit_data(data, previous)
 
     def fit_file(
         self,
@@ -505,9 +385,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Every pass of the solver reads the file again, so memory is bounded by
         ``batch_rows`` whatever the file's size; Newton, L-BFGS and gradient
         descent work (they need only sums over rows), mini-batch SGD does not.
-        Columns are encoded by a :class:`logreg.data.encoder.TableEncoder` learned
-        in a first pass (numbers as they are, strings one-hot) and kept as
-        ``file_encoder_``: use its ``transform`` on new data before
+        Columns are encoded by a :class:`logreg.data.encoder.TableEncoder`
+        learned in a first pass (numbers as they are, strings one-hot) and
+        kept as ``file_encoder_``: use its ``transform`` on new data before
         ``predict``.
 
         Parameters
@@ -539,148 +419,80 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             classes, missing values (unless ``drop_missing``), invalid
             parameters, or ``solver="sgd"``.
         """
-        from logreg.data.encoder import TableEncoder
-        from logreg.data.file_source import FileSource
-        from logreg.data.read import iter_batches
+        from logreg.data.files import FileAdapter
 
+        adapter = FileAdapter()
         self._validate_params()
-        if self.solver == "sgd":
-            raise ValueError(
-                "solver='sgd' needs random access to rows; a file streamed from "
-                "disk supports 'auto', 'newton', 'lbfgs' and 'gd'."
-            )
+        adapter.check_solver(self.solver)
         previous = self._forget_fit()
-        encoder = TableEncoder(
-            target=target,
+        data = adapter.file_training_data(
+            path,
+            target,
+            batch_rows=batch_rows,
             exclude=exclude,
             standardize=standardize,
             drop_missing=drop_missing,
-        ).fit(iter_batches(path, batch_rows=batch_rows))
-        self.classes_ = encoder.classes_
-        n_classes = len(self.classes_)
-        if n_classes < 2:
-            raise ValueError(
-                f"The target column {target!r} holds only one class: "
-                f"{self.classes_.tolist()[0]!r}; at least 2 are needed."
-            )
-        source = FileSource(path, encoder, self.classes_, batch_rows=batch_rows)
-        weight_sum = float(source.n_samples)  # unit weights
-        if self.class_weight is not None:
-            counts = source.sum_over_blocks(
-                lambda X_b, y_b, s_b: np.bincount(y_b, minlength=n_classes)
-            )
-            per_class = self._per_class_weight(self.classes_, counts.astype(float))
-            self._check_every_class_weighted(
-                per_class, np.arange(n_classes), "class_weight"
-            )
-            source = FileSource(
-                path, encoder, self.classes_, per_class, batch_rows=batch_rows
-            )
-            weight_sum = float(per_class @ counts)
-        self.n_features_in_ = encoder.n_features_out
-        self.feature_names_in_ = np.asarray(encoder.feature_names_out, dtype=object)
-        self.file_encoder_ = encoder
-        # The weight total is known: no extra read of the file for it.
-        return self._fit_source(source, n_classes, previous, None, weight_sum)
+        )
+        return self._fit_data(data, previous)
 
-    def _fit_dask(self, X: Any, y: Any, sample_weight: Any) -> LogisticRegression:
-        """:meth:`fit` for a Dask ``X``: the rows stay on the cluster.
+    def _fit_data(
+        self, data: TrainingData, previous: tuple[np.ndarray, np.ndarray] | None
+    ) -> LogisticRegression:
+        """The one fit path: class checks and weights, objective, solver, attributes.
 
-        ``X``, the encoded labels and the sample weights are persisted once
-        (:class:`~logreg.data.dask_source.DaskSource`); each pass of the solver runs
-        its kernel on the workers and brings back only the sums. ``y`` and
-        ``sample_weight`` may be Dask or NumPy. Every solver but ``"sgd"``
-        works; unpenalised fits skip the in-memory separation check.
+        ``data`` comes from an adapter, whatever the kind of input; the class
+        totals give every check and the class weights without another pass
+        over the rows (a file, unit-weighted, is counted only when
+        ``class_weight`` needs it).
         """
-        from logreg.data import dask as _dask
-        from logreg.data.dask_source import DaskSource
-
-        self._validate_params()
-        if self.solver == "sgd":
-            raise ValueError(
-                "solver='sgd' needs fast random access to rows, which Dask "
-                "inputs do not give; every other solver works with them."
-            )
-        previous = self._forget_fit()
-        X, names = _dask.feature_matrix(X, for_fit=True)
-        rows = X.chunks[0]
-        self.classes_, codes = _dask.encode_labels(_dask.row_vector(y, rows, "y"))
+        self.classes_ = data.classes
         n_classes = len(self.classes_)
         if n_classes < 2:
+            only = self.classes_.tolist()[0]
+            if data.target is not None:
+                raise ValueError(
+                    f"The target column {data.target!r} holds only one class: "
+                    f"{only!r}; at least 2 are needed."
+                )
             raise ValueError(
                 "This solver needs samples of at least 2 classes in the data, but "
-                f"the data contain only one class: {self.classes_.tolist()[0]!r}."
+                f"the data contain only one class: {only!r}."
             )
-        if sample_weight is not None:
-            sample_weight = _dask.row_vector(sample_weight, rows, "sample_weight")
-            sample_weight = sample_weight.astype(np.float64)
-        source = DaskSource(X, codes, sample_weight)
-        totals = _dask.checked_class_totals(source, n_classes)
-        every_class = np.arange(n_classes)
-        self._check_every_class_weighted(totals, every_class, "sample_weight")
+        totals = data.class_totals
+        if totals is not None:
+            if not np.sum(totals) > 0:
+                raise ValueError("The sample weights sum to zero: nothing to fit.")
+            self._check_every_class_weighted(totals, "sample_weight")
+        source = data.source
+        weight_sum = float(source.n_samples) if totals is None else float(totals.sum())
         if self.class_weight is not None:
-            per_class = self._per_class_weight(self.classes_, totals)
-            self._check_every_class_weighted(
-                per_class * totals, every_class, "class_weight"
-            )
+            if totals is None:
+                totals = source.sum_over_blocks(
+                    lambda X_b, y_b, s_b: class_weight_sums(y_b, s_b, n_classes)
+                )
+            per_class = self._per_class_weight(totals)
+            self._check_every_class_weighted(per_class * totals, "class_weight")
             source = source.with_class_weight(per_class)
-        self.n_features_in_ = int(X.shape[1])
-        if names is not None:
-            self.feature_names_in_ = names
-        return self._fit_source(source, n_classes, previous, None)
-
-    def _fit_array_api(self, X: Any, y: Any, sample_weight: Any) -> LogisticRegression:
-        """:meth:`fit` for PyTorch, CuPy and other array-API ``X``, on its device.
-
-        ``X`` is validated there, labels are encoded there (or on the host for
-        a NumPy ``y``, whose codes then move to the device), and every pass
-        of the solver sums its kernel over row slices there
-        (:class:`~logreg.data.sources.ArrayApiSource`); the solver itself runs on
-        the host on the float64 parameter vector.
-        """
-        from logreg.data import array_api as _array_api
-        from logreg.data.sources import ArrayApiSource
-        from logreg.objective import class_weight_sums
-
-        self._validate_params()
-        previous = self._forget_fit()
-        X = _array_api.feature_matrix(X)
-        self.classes_, codes = _array_api.encode_labels(y, X)
-        n_classes = len(self.classes_)
-        if n_classes < 2:
-            raise ValueError(
-                "This solver needs samples of at least 2 classes in the data, but "
-                f"the data contain only one class: {self.classes_.tolist()[0]!r}."
-            )
-        weights = _array_api.sample_weights(sample_weight, X)
-        totals = class_weight_sums(codes, weights, n_classes)
-        if not np.sum(totals) > 0:
-            raise ValueError("The sample weights sum to zero: nothing to fit.")
-        every_class = np.arange(n_classes)
-        self._check_every_class_weighted(totals, every_class, "sample_weight")
-        if self.class_weight is not None:
-            per_class = self._per_class_weight(self.classes_, totals)
-            self._check_every_class_weighted(
-                per_class * totals, every_class, "class_weight"
-            )
-            weights = weights * _array_api.per_row(per_class, codes)
-        self.n_features_in_ = int(X.shape[1])
-        source = ArrayApiSource(X, codes, weights)
-        return self._fit_source(source, n_classes, previous, None)
+            weight_sum = float(per_class @ totals)
+        self.n_features_in_ = int(data.n_features)
+        if data.feature_names is not None:
+            self.feature_names_in_ = np.asarray(data.feature_names, dtype=object)
+        for name, value in data.fitted.items():
+            setattr(self, name, value)
+        return self._fit_source(source, n_classes, previous, weight_sum)
 
     def _fit_source(
         self,
         source: DataSource,
         n_classes: int,
         previous: tuple[np.ndarray, np.ndarray] | None,
-        rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
-        weight_sum: float | None = None,
+        weight_sum: float,
     ) -> LogisticRegression:
         """Minimise the objective over ``source``; set the fitted attributes.
 
-        ``rows`` are ``(X, y_encoded, weights)`` in memory, for the separation
-        check of unpenalised fits, or None where the rows are not in memory;
-        ``weight_sum`` the total weight when known (else the objective sums it).
+        ``weight_sum`` is the total weight of the rows (sample times class
+        weights). Unpenalised fits of rows in host memory are checked for
+        separation.
         """
         n_samples = source.n_samples
         objective = LogisticObjective(
@@ -710,7 +522,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 and self.solver_ in ("newton", "prox-newton")
                 # A sub-sample of a file still costs a read of the whole file:
                 # there the exact Hessian, in the gradient's pass, is cheaper.
-                and not getattr(source, "reads_whole_file_per_pass", False)
+                and not source.reads_whole_file_per_pass
                 else 1
             ),
             gap_tol=(
@@ -734,7 +546,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 stacklevel=3,
             )
         w = self._set_coefficients(objective, result.w)
-        separation = self._check_separation(objective, rows)
+        separation = self._check_separation(objective, source.rows_in_memory())
         if np.isinf(self.C) and separation[0] not in _SEPARATED:
             # Unpenalised fits are for inference: finish at the MLE itself.
             w = self._polished(objective, w)
@@ -794,16 +606,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         scores = self._decision_matrix(X)
         if _all_on_their_side(scores, y_encoded, weights):
             separation = ("complete", int(np.count_nonzero(weights)))
-        elif sparse.issparse(X) and X.shape[0] * X.shape[1] > MAX_DENSIFIED:
-            return ("not checked", 0)  # the linear program needs dense rows
         else:
             separation = detect_separation(
-                X.toarray() if sparse.issparse(X) else X,
+                X,
                 y_encoded,
                 weights,
                 objective.n_classes,
                 objective.fit_intercept,
-                _probabilities(scores),
+                probabilities(scores),
             )
         warn_if_separated(*separation, PerfectSeparationWarning)
         return separation
@@ -942,92 +752,90 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         dtype = X.dtype
         return X @ self.coef_.T.astype(dtype) + self.intercept_.astype(dtype)
 
-    def _predict_dask(self, X: Any, method: str) -> Any:
-        """``method`` of a Dask ``X`` as a lazy Dask array, chunk by chunk."""
-        from logreg.data.dask import lazy_prediction
-
+    def _predict(self, X: Any, method: str) -> Any:
+        """The one predict path: ``method`` over ``X`` by the adapter of its kind."""
         check_is_fitted(self)
-        return lazy_prediction(self, X, method)
+        return adapter_for(X).predict(self, X, method)
 
-    def _validated_scores(self, X: Any) -> Any:
-        """Scores of shape (n_samples, n_rows), float64.
-
-        NumPy for NumPy-like ``X``; for an array-API ``X`` (PyTorch, CuPy...)
-        an array of its namespace, computed on its device.
-        """
-        check_is_fitted(self)
-        if is_foreign_array(X):
-            from logreg.data.array_api import scores
-
-            return scores(self, X)
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=[np.float64, np.float32],
-            reset=False,
-        )
-        # Scores in X's dtype (the pass over X), probabilities in float64: a
-        # float32 probability rounds 1 - 3e-8 to 1, and its log to 0.
-        return self._decision_matrix(X).astype(np.float64, copy=False)
-
-    def decision_function(self, X: Any) -> np.ndarray:
+    def decision_function(self, X: Any) -> Any:
         """Linear predictor ``X W^T + b``.
 
         Parameters
         ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
+        X : array-like, sparse matrix or array of shape (n_samples, n_features)
 
         Returns
         -------
-        ndarray of shape (n_samples,) for two classes (score of
-        ``classes_[1]``), else (n_samples, n_classes)
-            A lazy Dask array when ``X`` is a Dask collection; an array of
-            ``X``'s namespace and device for an array-API ``X``.
+        array of shape (n_samples,) for two classes (score of ``classes_[1]``), \
+else (n_samples, n_classes)
+            float64, in ``X``'s kind (see :meth:`predict`).
         """
-        if is_dask_collection(X):
-            return self._predict_dask(X, "decision_function")
-        scores = self._validated_scores(X)
-        return scores[:, 0] if scores.shape[1] == 1 else scores
+        return self._predict(X, "decision_function")
 
-    def predict_proba(self, X: Any) -> np.ndarray:
+    def predict_proba(self, X: Any) -> Any:
         """Class probabilities.
 
         Parameters
         ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
+        X : array-like, sparse matrix or array of shape (n_samples, n_features)
 
         Returns
         -------
-        ndarray of shape (n_samples, n_classes)
-            Columns in the order of ``classes_``; rows sum to one.
-            A lazy Dask array when ``X`` is a Dask collection; an array of
-            ``X``'s namespace and device for an array-API ``X``.
+        array of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``; rows sum to one. In ``X``'s
+            kind (see :meth:`predict`).
         """
-        if is_dask_collection(X):
-            return self._predict_dask(X, "predict_proba")
-        return _probabilities(self._validated_scores(X))
+        return self._predict(X, "predict_proba")
 
-    def predict_log_proba(self, X: Any) -> np.ndarray:
+    def predict_log_proba(self, X: Any) -> Any:
         """Logarithm of :meth:`predict_proba`, computed without ``log(0)``.
 
         Parameters
         ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
+        X : array-like, sparse matrix or array of shape (n_samples, n_features)
 
         Returns
         -------
-        ndarray of shape (n_samples, n_classes)
-            A lazy Dask array when ``X`` is a Dask collection; an array of
-            ``X``'s namespace and device for an array-API ``X``.
+        array of shape (n_samples, n_classes)
+            In ``X``'s kind (see :meth:`predict`).
         """
-        if is_dask_collection(X):
-            return self._predict_dask(X, "predict_log_proba")
-        scores = self._validated_scores(X)
-        if scores.shape[1] == 1:
-            xp = array_namespace(scores)
-            return xp.concat([log_sigmoid(-scores), log_sigmoid(scores)], axis=1)
-        return log_softmax(scores)
+        return self._predict(X, "predict_log_proba")
+
+    def predict(self, X: Any) -> Any:
+        """Most probable class per row.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or array of shape (n_samples, n_features)
+
+        Returns
+        -------
+        array of shape (n_samples,)
+            Labels from ``classes_``. Predictions come back in ``X``'s kind:
+            NumPy for NumPy, SciPy or pandas input; a lazy Dask array for a
+            Dask collection; for an array-API ``X``, an array of its
+            namespace and device when the classes are numbers (or booleans),
+            a NumPy array for other labels (strings), which no device holds.
+        """
+        return self._predict(X, "predict")
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Mean accuracy of :meth:`predict` on ``X`` against ``y``.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or array of shape (n_samples, n_features)
+            For an array-API ``X`` (PyTorch, CuPy...) the predictions run on
+            its device and only the labels come to the host to be compared.
+        y : array-like of shape (n_samples,)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), optional
+
+        Returns
+        -------
+        float
+        """
+        return accuracy(self.predict(X), y, sample_weight)
 
     def save(self, path: Any) -> None:
         """Write the fitted model to ``path`` (no pickle; see :mod:`logreg.persist`).
@@ -1044,55 +852,3 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         from logreg.persist import save_model
 
         save_model(self, path)
-
-    def predict(self, X: Any) -> np.ndarray:
-        """Most probable class per row.
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-            Labels from ``classes_``.
-            A lazy Dask array when ``X`` is a Dask collection. For an
-            array-API ``X``, an array of its namespace and device when the
-            classes are numbers (or booleans); other labels (strings) cannot
-            live on a device and come back as a NumPy array.
-        """
-        if is_dask_collection(X):
-            return self._predict_dask(X, "predict")
-        scores = self._validated_scores(X)
-        xp = array_namespace(scores)
-        if scores.shape[1] == 1:
-            index = astype(scores[:, 0] > 0, xp.int64, xp)
-        else:
-            index = xp.argmax(scores, axis=1)
-        if xp is np:
-            return self.classes_[index]
-        from logreg.data.array_api import labels
-
-        return labels(self.classes_, index)
-
-    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """Mean accuracy of :meth:`predict` on ``X`` against ``y``.
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            For an array-API ``X`` (PyTorch, CuPy...) the predictions run on
-            its device and only the labels come to the host to be compared.
-        y : array-like of shape (n_samples,)
-            True labels.
-        sample_weight : array-like of shape (n_samples,), optional
-
-        Returns
-        -------
-        float
-        """
-        if not is_foreign_array(X):
-            return super().score(X, y, sample_weight)
-        from logreg.data.array_api import accuracy
-
-        return accuracy(self.predict(X), y, sample_weight)

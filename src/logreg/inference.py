@@ -67,6 +67,9 @@ MAX_INFERENCE_PARAMS = 2000
 #: The separation check solves a linear program with one constraint per row
 #: and other class; beyond this many it is skipped (and the table says so).
 MAX_SEPARATION_CONSTRAINTS = 200_000
+#: The check densifies a sparse ``X`` only up to this many entries (128 MiB of
+#: float64); a larger one is not checked.
+MAX_DENSIFIED = 1 << 24
 COV_TYPES = ("nonrobust", "HC0", "HC1")
 _SEPARATION_KINDS = ("none", "complete", "quasi-complete", "not checked")
 
@@ -208,7 +211,8 @@ def detect_separation(
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        A sparse ``X`` is densified (up to :data:`MAX_DENSIFIED` entries).
     y_encoded : ndarray of int, shape (n_samples,)
     weights : ndarray of shape (n_samples,)
         Rows of zero weight are ignored.
@@ -222,11 +226,15 @@ def detect_separation(
     kind : str
         ``"none"``, ``"complete"``, ``"quasi-complete"``, or ``"not checked"``
         when the program would have more than ``MAX_SEPARATION_CONSTRAINTS``
-        constraints.
+        constraints or a sparse ``X`` too many entries to densify.
     n_separated : int
         Rows with a strictly positive margin against every other class in the
         separating direction: their fitted probability tends to 1.
     """
+    if sparse.issparse(X):
+        if X.shape[0] * X.shape[1] > MAX_DENSIFIED:
+            return "not checked", 0  # the linear program needs dense rows
+        X = X.toarray()
     keep = weights > 0
     X, y_encoded = X[keep].astype(np.float64), y_encoded[keep]
     n_samples = len(y_encoded)

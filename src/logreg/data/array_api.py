@@ -1,10 +1,11 @@
 """PyTorch, CuPy and other array-API inputs for the estimator.
 
-:class:`~logreg.estimator.LogisticRegression` routes arrays of array-API
-libraries other than NumPy (see :func:`logreg._namespace.is_foreign_array`)
-here: validation and label encoding run on the input's device, the rows are
-summed there by :class:`logreg.data.sources.ArrayApiSource`, and predictions are
-computed there and returned in the input's namespace. Only small arrays cross
+:func:`logreg.data.adapter_for` picks :class:`ArrayApiAdapter` for arrays of
+array-API libraries other than NumPy (see
+:func:`logreg._namespace.is_foreign_array`): validation and label encoding
+run on the input's device, the rows are summed there by
+:class:`logreg.data.sources.ArrayApiSource`, and predictions are computed
+there and returned in the input's namespace. Only small arrays cross
 to the host: sums, class labels, the parameter vector.
 
 The fitted attributes (``coef_``, ``intercept_``, ``classes_``) are NumPy
@@ -20,7 +21,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import accuracy_score
 from sklearn.utils.multiclass import check_classification_targets
 
 from logreg._namespace import (
@@ -30,12 +30,16 @@ from logreg._namespace import (
     is_foreign_array,
     to_numpy,
 )
+from logreg.data import Adapter, TrainingData
+from logreg.data.sources import ArrayApiSource
+from logreg.link import outputs
+from logreg.objective import class_weight_sums
 
 __all__ = [
-    "accuracy",
+    "ArrayApiAdapter",
     "encode_labels",
     "feature_matrix",
-    "labels",
+    "per_row",
     "sample_weights",
     "scores",
 ]
@@ -228,48 +232,29 @@ def scores(model: Any, X: Any) -> Any:
     return astype(linear + asarray_like(model.intercept_, X, xp), xp.float64, xp)
 
 
-def labels(classes: np.ndarray, index: Any) -> Any:
-    """``classes[index]``: on ``index``'s device for numeric classes.
+class ArrayApiAdapter(Adapter):
+    """Arrays of array-API libraries other than NumPy, on their device."""
 
-    Parameters
-    ----------
-    classes : ndarray of shape (n_classes,)
-    index : array of shape (n_samples,)
-        Integer indices into ``classes``, on a device.
+    name = "array API"
 
-    Returns
-    -------
-    array of shape (n_samples,)
-        In ``index``'s namespace for numeric (or boolean) classes; a NumPy
-        array for other labels (strings, objects), which no device holds.
-    """
-    if classes.dtype.kind not in "biuf":
-        return classes[to_numpy(index)]
-    xp = array_namespace(index)
-    classes = xp.asarray(classes, device=index.device, copy=True)
-    return xp.take(classes, index, axis=0)
+    def accepts(self, X: Any) -> bool:
+        """PyTorch tensors, CuPy arrays and other ``__array_namespace__`` arrays."""
+        return is_foreign_array(X)
 
+    def training_data(
+        self, estimator: Any, X: Any, y: Any, sample_weight: Any
+    ) -> TrainingData:
+        """See :meth:`Adapter.training_data`; validated and encoded on the device."""
+        X = feature_matrix(X)
+        classes, codes = encode_labels(y, X)
+        weights = sample_weights(sample_weight, X)
+        return TrainingData(
+            source=ArrayApiSource(X, codes, weights),
+            classes=classes,
+            class_totals=class_weight_sums(codes, weights, len(classes)),
+            n_features=int(X.shape[1]),
+        )
 
-def accuracy(predicted: Any, y: Any, sample_weight: Any = None) -> float:
-    """The (weighted) share of ``predicted`` labels equal to ``y``.
-
-    The labels and weights come to the host (one value per row; the rows of
-    ``X`` stay on the device).
-
-    Parameters
-    ----------
-    predicted : array of shape (n_samples,)
-    y : array-like of shape (n_samples,)
-    sample_weight : array-like of shape (n_samples,), optional
-
-    Returns
-    -------
-    float
-    """
-
-    def host(values: Any) -> Any:
-        return to_numpy(values) if is_foreign_array(values) else values
-
-    return float(
-        accuracy_score(host(y), host(predicted), sample_weight=host(sample_weight))
-    )
+    def predict(self, model: Any, X: Any, method: str) -> Any:
+        """See :meth:`Adapter.predict`; computed on ``X``'s device."""
+        return outputs(scores(model, X), method, model.classes_)

@@ -1,8 +1,8 @@
-"""Dask inputs for the estimator: conversion, label encoding, lazy predictions.
+"""Dask inputs: conversion, label encoding, validation and lazy predictions.
 
-:class:`~logreg.estimator.LogisticRegression` routes Dask arrays and
-DataFrames here. Nothing in this module imports dask at import time; the
-rows are summed on the cluster by :class:`logreg.data.dask_source.DaskSource`.
+:func:`logreg.data.adapter_for` picks :class:`DaskAdapter` for Dask arrays
+and DataFrames. Nothing in this module imports dask at import time; the rows
+are summed on the cluster by :class:`logreg.data.dask_source.DaskSource`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils.multiclass import check_classification_targets
 
+from logreg.data import Adapter, TrainingData
 from logreg.data.dask_source import DaskSource, require_dask
 
 __all__ = [
+    "DaskAdapter",
     "checked_class_totals",
     "encode_labels",
     "feature_matrix",
@@ -304,3 +306,50 @@ def _predictor(model: Any) -> Any:
     for name in ("classes_", "coef_", "intercept_", "n_features_in_"):
         setattr(predictor, name, getattr(model, name))
     return predictor
+
+
+class DaskAdapter(Adapter):
+    """Dask arrays and DataFrames: the rows stay on the cluster.
+
+    ``X``, the encoded labels and the sample weights are persisted once
+    (:class:`~logreg.data.dask_source.DaskSource`); each pass of the solver
+    runs its kernel on the workers and brings back only the sums. ``y`` and
+    ``sample_weight`` may be Dask or NumPy. Every solver but ``"sgd"`` works.
+    """
+
+    name = "Dask"
+
+    def accepts(self, X: Any) -> bool:
+        """Dask collections (imports no dask)."""
+        return is_dask_collection(X)
+
+    def check_solver(self, solver: str) -> None:
+        """Refuse ``"sgd"``: its mini-batches need fast random access to rows."""
+        if solver == "sgd":
+            raise ValueError(
+                "solver='sgd' needs fast random access to rows, which Dask "
+                "inputs do not give; every other solver works with them."
+            )
+
+    def training_data(
+        self, estimator: Any, X: Any, y: Any, sample_weight: Any
+    ) -> TrainingData:
+        """See :meth:`Adapter.training_data`; one pass validates and counts."""
+        X, names = feature_matrix(X, for_fit=True)
+        rows = X.chunks[0]
+        classes, codes = encode_labels(row_vector(y, rows, "y"))
+        if sample_weight is not None:
+            sample_weight = row_vector(sample_weight, rows, "sample_weight")
+            sample_weight = sample_weight.astype(np.float64)
+        source = DaskSource(X, codes, sample_weight)
+        return TrainingData(
+            source=source,
+            classes=classes,
+            class_totals=checked_class_totals(source, len(classes)),
+            n_features=int(X.shape[1]),
+            feature_names=names,
+        )
+
+    def predict(self, model: Any, X: Any, method: str) -> Any:
+        """See :meth:`Adapter.predict`; a lazy Dask array, chunk by chunk."""
+        return lazy_prediction(model, X, method)

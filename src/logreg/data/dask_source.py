@@ -154,6 +154,13 @@ class DaskSource:
         weighted.class_weight = np.asarray(class_weight, dtype=np.float64)
         return weighted
 
+    #: A sub-sample is persisted on its own: its passes read only it.
+    reads_whole_file_per_pass = False
+
+    def rows_in_memory(self) -> None:
+        """None: the rows are on the cluster."""
+        return None
+
     def every(self, step: int) -> DaskSource:
         """A source over every ``step``-th row, persisted on the cluster too.
 

@@ -163,6 +163,31 @@ class FileSource:
             self.n_threads,
         )
 
+    def with_class_weight(self, class_weight: np.ndarray) -> FileSource:
+        """The same file, each row weighted by ``class_weight`` of its class.
+
+        Parameters
+        ----------
+        class_weight : ndarray of shape (n_classes,)
+
+        Returns
+        -------
+        FileSource
+        """
+        return FileSource(
+            self.path,
+            self.encoder,
+            self.classes,
+            self.class_weight * np.asarray(class_weight, dtype=np.float64),
+            self.batch_rows,
+            self.step,
+            self.n_threads,
+        )
+
+    def rows_in_memory(self) -> None:
+        """None: the rows are read from the file on each pass."""
+        return None
+
     def take(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Not available: a file is read in order, never by random rows.
 

@@ -55,7 +55,7 @@ def _sum_blocks(kernel: Callable[..., Any], blocks: list) -> Any:
 
 
 class DataSource(Protocol):
-    """What the objective needs from a source of rows.
+    """What the objective (and the estimator) needs from a source of rows.
 
     ``X_b`` blocks are float32 or float64 arrays of shape (rows, n_features)
     (dense, SciPy CSR, or arrays of another array-API library); ``y_b``
@@ -63,6 +63,10 @@ class DataSource(Protocol):
     ``every`` may return a source that holds (a sample of) the rows in
     memory; ``take`` is needed only by the mini-batch solver.
     """
+
+    #: Whether every pass, even over a sub-sample (:meth:`every`), reads all
+    #: rows (a file does).
+    reads_whole_file_per_pass: bool
 
     @property
     def n_samples(self) -> int:
@@ -84,6 +88,12 @@ class DataSource(Protocol):
 
     def take(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The rows ``rows`` as one block."""
+
+    def with_class_weight(self, class_weight: np.ndarray) -> DataSource:
+        """The same rows, each weight times its class's ``class_weight[y_i]``."""
+
+    def rows_in_memory(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """``(X, y, s)`` as host NumPy/SciPy arrays; None where rows are elsewhere."""
 
 
 def default_threads() -> int:
@@ -127,6 +137,9 @@ class InMemorySource:
         value-and-gradient pass on two cores), and small multi-threaded BLAS
         calls no longer collapse when the machine is busy.
     """
+
+    #: A pass over a sub-sample reads only the sub-sample.
+    reads_whole_file_per_pass = False
 
     def __init__(
         self,
@@ -205,6 +218,24 @@ class InMemorySource:
     def take(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return the block ``(X[rows], y[rows], s[rows])`` for a mini-batch."""
         return self.X[rows], self.y[rows], self.sample_weight[rows]
+
+    def with_class_weight(self, class_weight: np.ndarray) -> InMemorySource:
+        """The same rows (shared), weights times ``class_weight[y]``.
+
+        Parameters
+        ----------
+        class_weight : ndarray of shape (n_classes,)
+
+        Returns
+        -------
+        InMemorySource
+        """
+        weights = self.sample_weight * np.asarray(class_weight)[self.y]
+        return type(self)(self.X, self.y, weights, self.block_rows, self.n_threads)
+
+    def rows_in_memory(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """``(X, y, sample_weight)``: the rows are in host memory."""
+        return self.X, self.y, self.sample_weight
 
     def sum_over_blocks(self, kernel: Callable[..., Any]) -> Any:
         """Sum ``kernel(X_b, y_b, s_b)`` over all blocks.
@@ -334,6 +365,27 @@ class ArrayApiSource(InMemorySource):
             self.sample_weight[::step],
             n_threads=self.n_threads,
         )
+
+    def with_class_weight(self, class_weight: np.ndarray) -> ArrayApiSource:
+        """The same rows (shared), weights times ``class_weight[y]``, on the device.
+
+        Parameters
+        ----------
+        class_weight : ndarray of shape (n_classes,)
+            Host float64.
+
+        Returns
+        -------
+        ArrayApiSource
+        """
+        xp = array_namespace(self.y)
+        per_class = xp.asarray(class_weight, device=self.y.device, copy=True)
+        weights = self.sample_weight * xp.take(per_class, self.y, axis=0)
+        return type(self)(self.X, self.y, weights, self.block_rows, self.n_threads)
+
+    def rows_in_memory(self) -> None:
+        """None: the rows stay on their device."""
+        return None
 
     def take(self, rows: np.ndarray) -> tuple[Any, Any, Any]:
         """Return the block ``(X[rows], y[rows], s[rows])``, gathered on the device.

@@ -1,0 +1,160 @@
+"""NumPy arrays, SciPy sparse matrices, pandas and lists: rows in host memory.
+
+The default adapter: whatever no other adapter claims is validated by
+scikit-learn's ``validate_data`` (so its errors and its feature-name rules
+are scikit-learn's) and summed by :class:`~logreg.data.sources.InMemorySource`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
+
+from logreg.data import Adapter, TrainingData
+from logreg.data.sources import InMemorySource
+from logreg.link import outputs
+
+__all__ = ["InMemoryAdapter", "encode_labels", "sample_weights"]
+
+
+def encode_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct labels and each row's index into them.
+
+    The result of ``np.unique(y, return_inverse=True)``. Integer and bool
+    labels spanning a range no longer than ``y`` are counted instead of
+    sorted: 3 ms instead of 100 ms (a third of a float32 fit) on a million
+    rows.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+
+    Returns
+    -------
+    classes : ndarray of shape (n_classes,)
+        Of ``y``'s dtype.
+    codes : ndarray of int, shape (n_samples,)
+    """
+    if y.dtype.kind in "iub" and len(y) > 0:
+        low, high = int(y.min()), int(y.max())
+        if high - low <= len(y) and max(abs(low), abs(high)) < 2**62:
+            offsets = y.astype(np.intp) - low
+            present = np.bincount(offsets, minlength=high - low + 1) > 0
+            codes = (np.cumsum(present) - 1)[offsets]
+            classes = (np.flatnonzero(present) + low).astype(y.dtype)
+            return classes, codes
+    return np.unique(y, return_inverse=True)
+
+
+def sample_weights(sample_weight: Any, n_samples: int) -> np.ndarray:
+    """Validated sample weights, float64 of shape (n_samples,), a new array.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_samples,), scalar or None
+        None means ones.
+    n_samples : int
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+
+    Raises
+    ------
+    ValueError
+        If the shape is wrong, or a weight is NaN, infinite or negative.
+    """
+    if sample_weight is None:
+        return np.ones(n_samples)
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if weights.ndim == 0:
+        weights = np.full(n_samples, float(weights))
+    if weights.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},) to match X, "
+            f"got {weights.shape}."
+        )
+    if not np.all(np.isfinite(weights)):
+        raise ValueError("sample_weight contains NaN or infinity.")
+    if np.any(weights < 0):
+        raise ValueError("sample_weight contains negative values.")
+    return weights.copy()
+
+
+def _is_ready_numpy(X: Any, y: Any) -> bool:
+    """Whether ``(X, y)`` already pass validation unchanged.
+
+    True for a C-contiguous float32/float64 NumPy ``X`` with at least one row
+    and column and only finite values, and a 1-D integer or bool NumPy ``y``
+    of the same length: scikit-learn's ``validate_data`` and
+    ``check_classification_targets`` would return them as they are.
+    """
+    if type(X) is not np.ndarray or type(y) is not np.ndarray:
+        return False
+    if X.ndim != 2 or y.ndim != 1 or X.dtype not in (np.float32, np.float64):
+        return False
+    if not X.flags.c_contiguous or min(X.shape) < 1 or len(y) != X.shape[0]:
+        return False
+    # A finite sum means finite entries (a NaN or inf propagates); an
+    # overflowing sum only sends finite data the slow way. Summed in X's own
+    # dtype: widening float32 to float64 tripled its cost (59 ms a million
+    # rows of 100).
+    return y.dtype.kind in "iub" and bool(np.isfinite(X.sum()))
+
+
+class InMemoryAdapter(Adapter):
+    """NumPy, SciPy sparse (used as CSR, never densified), pandas, lists."""
+
+    name = "in-memory"
+
+    def accepts(self, X: Any) -> bool:
+        """Everything: this adapter is the last one asked."""
+        return True
+
+    def training_data(
+        self, estimator: Any, X: Any, y: Any, sample_weight: Any
+    ) -> TrainingData:
+        """See :meth:`Adapter.training_data`."""
+        if _is_ready_numpy(X, y):
+            # Already what validation would produce: skip its 0.3-0.5 ms, a
+            # fifth of a small fit. Anything else, including every input it
+            # would reject, goes through scikit-learn's checks below.
+            estimator.n_features_in_ = X.shape[1]
+        else:
+            X, y = validate_data(
+                estimator,
+                X,
+                y,
+                accept_sparse="csr",
+                dtype=[np.float64, np.float32],
+                order="C",
+                y_numeric=False,
+            )
+            check_classification_targets(y)
+        classes, codes = encode_labels(y)
+        weights = sample_weights(sample_weight, len(codes))
+        return TrainingData(
+            source=InMemorySource(X, codes, weights),
+            classes=classes,
+            class_totals=np.bincount(codes, weights=weights, minlength=len(classes)),
+            n_features=X.shape[1],
+            feature_names=getattr(estimator, "feature_names_in_", None),
+        )
+
+    def predict(self, model: Any, X: Any, method: str) -> Any:
+        """See :meth:`Adapter.predict`; NumPy arrays of float64 scores."""
+        X = validate_data(
+            model,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=[np.float64, np.float32],
+            reset=False,
+        )
+        # Scores in X's dtype (the pass over X), probabilities in float64: a
+        # float32 probability rounds 1 - 3e-8 to 1, and its log to 0.
+        dtype = X.dtype
+        scores = X @ model.coef_.T.astype(dtype) + model.intercept_.astype(dtype)
+        return outputs(scores.astype(np.float64, copy=False), method, model.classes_)
