@@ -20,8 +20,8 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import metrics as skm
 
-from logreg import LogisticRegression, commands
-from logreg.cli import main
+from logreg import LogisticRegression
+from logreg.cli import commands, main
 from logreg.data.encoder import TableEncoder
 from logreg.data.read import read_table
 from logreg.persist import load_model_file

@@ -18,8 +18,7 @@ from sklearn.datasets import load_iris
 from sklearn.exceptions import NotFittedError
 
 import logreg
-from logreg import inference
-from logreg.inference import InferenceStatistics
+from logreg.stats import InferenceStatistics, covariance, separation
 
 RTOL = 1e-6
 COLUMNS = ["coef", "std_err", "z", "p_value", "ci_low", "ci_high"]
@@ -292,12 +291,12 @@ def test_fitted_probabilities_certify_no_separation_without_the_program(
     y = np.argmax(logits + rng.gumbel(size=logits.shape), axis=1)
     weights = rng.uniform(0.5, 2.0, size=300)
     # The linear program's own verdict, before it is switched off.
-    assert inference.detect_separation(X, y, weights, n_classes, True) == ("none", 0)
+    assert separation.detect_separation(X, y, weights, n_classes, True) == ("none", 0)
 
     def no_program(*args, **kwargs):
         raise AssertionError("the linear program ran")
 
-    monkeypatch.setattr(inference.optimize, "linprog", no_program)
+    monkeypatch.setattr(separation.optimize, "linprog", no_program)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         model = unpenalised().fit(X, y, sample_weight=weights)
@@ -321,7 +320,7 @@ def test_no_certificate_exists_for_separated_classes(X, y):
     rng = np.random.default_rng(0)
     for _ in range(50):
         probabilities = rng.dirichlet(np.ones(n_classes), size=len(y))
-        assert not inference.finite_optimum_certified(
+        assert not separation.finite_optimum_certified(
             X, y, np.ones(len(y)), probabilities
         )
 
@@ -332,11 +331,11 @@ def test_certificate_of_overlapping_classes_by_hand():
     X = _with_ones(np.array([[0.0], [0.0], [1.0], [1.0]]))
     y = np.array([0, 1, 0, 1])
     half = np.full((4, 2), 0.5)
-    assert inference.finite_optimum_certified(X, y, np.ones(4), half)
+    assert separation.finite_optimum_certified(X, y, np.ones(4), half)
     # A probability of 0 gives a zero multiplier: not a certificate.
     zero = half.copy()
     zero[0] = [1.0, 0.0]
-    assert not inference.finite_optimum_certified(X, y, np.ones(4), zero)
+    assert not separation.finite_optimum_certified(X, y, np.ones(4), zero)
 
 
 def test_no_separation_check_on_penalised_fits(spector):
@@ -456,7 +455,7 @@ def test_bad_arguments_and_states(spector, anes, monkeypatch):
     with pytest.raises(ValueError, match="binary models only"):
         unpenalised().fit(*anes).marginal_effects()
     monkeypatch.setattr(logreg.estimator, "MAX_INFERENCE_PARAMS", 3)
-    monkeypatch.setattr(inference, "MAX_INFERENCE_PARAMS", 3)
+    monkeypatch.setattr(covariance, "MAX_INFERENCE_PARAMS", 3)
     big = unpenalised().fit(*spector)
     with pytest.raises(ValueError, match="at most 3 parameters"):
         big.summary()

@@ -33,8 +33,8 @@ from sklearn import metrics as skm
 from sklearn.datasets import load_iris
 
 from logreg import LogisticRegression, plot
+from logreg.cli.report import build_report, evaluation_metrics, write_report
 from logreg.datasets import make_blobs_dataset
-from logreg.report import build_report, evaluation_metrics, write_report
 
 SECTIONS = ("summary", "metrics", "diagnostics", "coefficients")
 CURVE_FIGURES = ("fig-roc", "fig-pr", "fig-calibration", "fig-confusion", "fig-loss")

@@ -3,6 +3,7 @@
 The same answers as scikit-learn, with statistics, pictures and reach.
 """
 
+from logreg._version import __version__
 from logreg.cv import LogisticRegressionCV
 from logreg.estimator import LogisticRegression, PerfectSeparationWarning
 from logreg.persist import load
@@ -18,5 +19,3 @@ __all__ = [
     "__version__",
     "load",
 ]
-
-__version__ = "0.1.0"

@@ -1,8 +1,14 @@
 """``LogisticRegression``: the scikit-learn-compatible estimator.
 
-Validation, label encoding, class weights, choosing a solver and unpacking the
-parameter vector into ``coef_``/``intercept_``. The math is in
-:mod:`logreg.objective`, the optimisation in :mod:`logreg.solvers`.
+Parameters, the one fit path (class checks and class weights from the class
+totals an input adapter gives, the objective, the solver, identification and
+polish, the fitted attributes) and the one predict path. Each kind of input
+is an adapter in :mod:`logreg.data`; the math is in :mod:`logreg.objective`,
+the optimisation in :mod:`logreg.solvers`, inference in :mod:`logreg.stats`.
+
+Longer than 600 lines: one class; about half of it is the numpydoc of its
+parameters and methods, the code is the one fit path, the one predict path and
+the inference hooks.
 """
 
 from __future__ import annotations
@@ -18,17 +24,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from logreg.data import TrainingData, adapter_for
 from logreg.data.sources import DataSource
-from logreg.inference import (
-    MAX_INFERENCE_PARAMS,
-    InferenceStatistics,
-    MarginalEffects,
-    Summary,
-    compute_statistics,
-    detect_separation,
-    warn_if_separated,
-)
 from logreg.link import accuracy, probabilities
 from logreg.objective import LogisticObjective, class_weight_sums
+from logreg.persist import save_model
 from logreg.solvers import (
     DEFAULT_MAX_ITER,
     L1_SOLVERS,
@@ -39,6 +37,16 @@ from logreg.solvers import (
     auto_hessian_subsample,
     polish,
     resolve_solver,
+)
+from logreg.stats import (
+    MAX_INFERENCE_PARAMS,
+    InferenceStatistics,
+    MarginalEffects,
+    Summary,
+    all_on_their_side,
+    compute_statistics,
+    detect_separation,
+    warn_if_separated,
 )
 
 __all__ = ["LogisticRegression", "PerfectSeparationWarning"]
@@ -109,23 +117,6 @@ _FITTED_ATTRIBUTES = (
     "_pending_inference",
     "file_encoder_",
 )
-
-
-def _all_on_their_side(
-    scores: np.ndarray, y_encoded: np.ndarray, weights: np.ndarray
-) -> bool:
-    """Whether every weighted training row is on its class's side (complete).
-
-    ``scores`` of shape (n_samples, n_rows) are the fitted ``X W^T + b``.
-    """
-    if scores.shape[1] == 1:
-        margins = np.where(y_encoded == 1, scores[:, 0], -scores[:, 0])
-    else:
-        rows = np.arange(len(y_encoded))
-        others = scores.copy()
-        others[rows, y_encoded] = -np.inf
-        margins = scores[rows, y_encoded] - others.max(axis=1)
-    return bool(np.all(margins[weights > 0] > 0))
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -596,7 +587,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     ) -> tuple[str, int]:
         """Separation of an unpenalised fit over in-memory ``rows``; warn if found.
 
-        Returns :func:`~logreg.inference.detect_separation`'s ``(kind,
+        Returns :func:`~logreg.stats.separation.detect_separation`'s ``(kind,
         n_rows)``, ``("not checked", 0)`` for penalised fits and rows not in
         memory.
         """
@@ -604,7 +595,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             return ("not checked", 0)
         X, y_encoded, weights = rows
         scores = self._decision_matrix(X)
-        if _all_on_their_side(scores, y_encoded, weights):
+        if all_on_their_side(scores, y_encoded, weights):
             separation = ("complete", int(np.count_nonzero(weights)))
         else:
             separation = detect_separation(
@@ -695,7 +686,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         the standard errors come from the inverse penalised Hessian: they are
         conditional on ``C`` and the table says so; the first call finishes
         the fit at its optimum (exact Newton steps), so the table and
-        ``coef_`` are the optimum's to rounding. See :mod:`logreg.inference`.
+        ``coef_`` are the optimum's to rounding. See :mod:`logreg.stats`.
 
         Parameters
         ----------
@@ -849,6 +840,4 @@ else (n_samples, n_classes)
         path : str or os.PathLike
             The model file; written atomically (a crash never leaves half a file).
         """
-        from logreg.persist import save_model
-
         save_model(self, path)

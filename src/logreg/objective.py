@@ -64,6 +64,10 @@ from the block (:func:`logreg._namespace.array_namespace`; NumPy blocks use
 NumPy itself), moves the small parameter-derived arrays to the block's device
 and dtype, computes there, and returns its partial sums as NumPy float64 on
 the host. ``w``, ``v`` and every public result are NumPy float64.
+
+Longer than 600 lines: one objective, whose value, gradient, Hessian,
+information and L1 calls share the parameter layout written here and each has
+a binary, multinomial, dense and sparse form.
 """
 
 from __future__ import annotations

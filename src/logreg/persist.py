@@ -66,6 +66,10 @@ cannot be written without pickle) with a ``ValueError``; set it to an int or
 the problem; a missing file raises ``FileNotFoundError`` (other I/O errors
 are ``OSError`` too). Files are written atomically: a temporary file in the
 same directory, flushed and fsynced, then renamed over ``path``.
+
+Longer than 600 lines: one file format, whose writer and its hostile-input
+reader (every tag, dtype, shape and fitted attribute checked before use)
+belong side by side.
 """
 
 from __future__ import annotations
@@ -83,12 +87,14 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from logreg.estimator import LogisticRegression
+if TYPE_CHECKING:
+    from logreg.estimator import LogisticRegression
+
 
 __all__ = [
     "FORMAT_VERSION",
@@ -107,11 +113,15 @@ FORMAT_VERSION = 1
 #: Classes whose instances may be stored, by name -> (module, class name).
 #: Modules are imported lazily, and only from this table.
 STATE_CLASSES: dict[str, tuple[str, str]] = {
-    "InferenceStatistics": ("logreg.inference", "InferenceStatistics"),
+    "InferenceStatistics": ("logreg.stats.statistics", "InferenceStatistics"),
     "TableEncoder": ("logreg.data.encoder", "TableEncoder"),
 }
 
-_ESTIMATOR_CLASSES = {"LogisticRegression": LogisticRegression}
+#: Estimator classes a file may name, resolved the same lazy way (the estimator
+#: imports this module to save itself; this module names it only here).
+_ESTIMATOR_CLASSES: dict[str, tuple[str, str]] = {
+    "LogisticRegression": ("logreg.estimator", "LogisticRegression"),
+}
 _TOP_LEVEL_KEYS = {
     "format",
     "format_version",
@@ -263,7 +273,10 @@ def _encode_document(
 ) -> dict[str, Any]:
     """The JSON-ready document of the module docstring."""
     class_name = type(estimator).__name__
-    if _ESTIMATOR_CLASSES.get(class_name) is not type(estimator):
+    if _ESTIMATOR_CLASSES.get(class_name) != (
+        type(estimator).__module__,
+        type(estimator).__qualname__,
+    ):
         raise TypeError(
             f"save_model saves {sorted(_ESTIMATOR_CLASSES)}, got "
             f"{type(estimator).__qualname__}."
@@ -309,7 +322,7 @@ def _encode_document(
 def _logreg_version() -> str:
     # Imported here: logreg/__init__.py imports this module before it sets
     # __version__.
-    from logreg import __version__
+    from logreg._version import __version__
 
     return __version__
 
@@ -536,13 +549,10 @@ def _decode_estimator(node: Any) -> LogisticRegression:
         raise _Invalid("estimator", f"expected an object, got {_json_type(node)}")
     keys = {"class", "params", "fitted"}
     _check_keys(node, "estimator", required=keys, allowed=keys)
-    cls = (
-        _ESTIMATOR_CLASSES.get(node["class"])
-        if isinstance(node["class"], str)
-        else None
-    )
-    if cls is None:
+    if not isinstance(node["class"], str) or node["class"] not in _ESTIMATOR_CLASSES:
         raise _Invalid("estimator.class", f"unknown estimator {node['class']!r}")
+    module_name, qualname = _ESTIMATOR_CLASSES[node["class"]]
+    cls = getattr(importlib.import_module(module_name), qualname)
     params = _decode_names(node["params"], "estimator.params")
     fitted = _decode_names(node["fitted"], "estimator.fitted")
     estimator = _build_estimator(cls, params)

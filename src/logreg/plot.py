@@ -15,6 +15,10 @@ Colours: with two classes, class 0 is blue and class 1 red, the two ends of
 a diverging map of ``P(class 1)``; with ``K > 2`` classes each class has a
 ``tab10`` colour and the plane is painted by the most probable class, paler
 where the model is less sure.
+
+Longer than 600 lines: one module of pictures, one function each (data,
+boundary, loss, animation, path, calibration, ROC), all lazy about matplotlib
+and sharing its styling helpers.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ from logreg._namespace import (
     is_foreign_array,
     to_numpy,
 )
-from logreg.data import Adapter, TrainingData
+from logreg.data.adapter import Adapter, TrainingData
 from logreg.data.sources import ArrayApiSource
 from logreg.link import outputs
 from logreg.objective import class_weight_sums

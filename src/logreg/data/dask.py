@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils.multiclass import check_classification_targets
 
-from logreg.data import Adapter, TrainingData
+from logreg.data.adapter import Adapter, TrainingData
 from logreg.data.dask_source import DaskSource, require_dask
 
 __all__ = [

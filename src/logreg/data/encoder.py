@@ -1,43 +1,37 @@
-"""
-Everything about CSV/Parquet files and turning their columns into a float
-feature matrix lives here; none of the model's math does. pyarrow is imported
-lazily, inside the functions that need it (``pip install 'logreg[files]'``).
+"""Table columns as a float feature matrix: :class:`TableEncoder`.
 
-Reading
-    :func:`read_table` reads a whole file, :func:`iter_batches` streams it as
-    record batches so files larger than memory work, :func:`column_names`
-    lists its columns. The format follows the file name: ``.csv``,
-    ``.csv.gz``, ``.tsv``, ``.tsv.gz`` (CSV) and ``.parquet``, ``.pq``
-    (Parquet). In CSV files an empty cell (and ``NA``, ``NaN``, ``null``, ...)
-    is a missing value in every column, strings included.
+Tables come from :mod:`logreg.data.read` (CSV and Parquet files, Arrow
+tables, pandas DataFrames); pyarrow is imported lazily, inside the functions
+that need it (``pip install 'logreg[files]'``). None of the model's math is
+here.
 
-Encoding (:class:`TableEncoder`)
-    The feature columns are all columns except the target and the excluded
-    ones, in file order.
+The feature columns are all columns except the target and the excluded
+ones, in file order.
 
-    * Numbers and booleans become one float feature each, named ``col``,
-      standardised to ``(x - mean) / std`` with the training mean and
-      population standard deviation (``ddof=0``). A constant column keeps
-      ``std = 1`` (it is only centred) instead of being divided by zero.
-      Numeric columns stay numeric however few distinct values they have
-      (a 0/1 or 1-5 column is not one-hot encoded).
-    * Strings and categoricals (dictionary columns) become one indicator
-      (0/1) feature per category, named ``col=value``, categories sorted.
-      Every category is kept, with no dropped reference level: the model is
-      penalised by default, which makes the coefficients unique. (With
-      ``C=inf`` and an intercept the indicators of a column sum to the
-      intercept's column of ones, so coefficients are not unique, though
-      predictions are.) Indicators are not standardised.
-    * A category not seen at fit encodes as an all-zero row of that column's
-      indicators; :meth:`TableEncoder.transform` counts such rows per column.
-    * Other column types (dates, lists, binary, ...) raise ``ValueError``
-      naming the column and its type.
-    * A missing value (null or NaN) in a used column raises ``ValueError``
-      naming the column and its number of missing values, unless
-      ``drop_missing=True``: then rows with any missing used value are
-      dropped, and the count is recorded.
+* Numbers and booleans become one float feature each, named ``col``,
+  standardised to ``(x - mean) / std`` with the training mean and
+  population standard deviation (``ddof=0``). A constant column keeps
+  ``std = 1`` (it is only centred) instead of being divided by zero.
+  Numeric columns stay numeric however few distinct values they have
+  (a 0/1 or 1-5 column is not one-hot encoded).
+* Strings and categoricals (dictionary columns) become one indicator
+  (0/1) feature per category, named ``col=value``, categories sorted.
+  Every category is kept, with no dropped reference level: the model is
+  penalised by default, which makes the coefficients unique. (With
+  ``C=inf`` and an intercept the indicators of a column sum to the
+  intercept's column of ones, so coefficients are not unique, though
+  predictions are.) Indicators are not standardised.
+* A category not seen at fit encodes as an all-zero row of that column's
+  indicators; :meth:`TableEncoder.transform` counts such rows per column.
+* Other column types (dates, lists, binary, ...) raise ``ValueError``
+  naming the column and its type.
+* A missing value (null or NaN) in a used column raises ``ValueError``
+  naming the column and its number of missing values, unless
+  ``drop_missing=True``: then rows with any missing used value are
+  dropped, and the count is recorded.
 
-
+Longer than 600 lines: one class, whose fit, transform and model-file state
+(every field checked on load) must agree on the same column plan.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from logreg.data import Adapter, TrainingData
+from logreg.data.adapter import Adapter, TrainingData
 from logreg.data.encoder import TableEncoder
 from logreg.data.file_source import FileSource
 from logreg.data.read import iter_batches

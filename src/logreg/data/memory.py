@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from logreg.data import Adapter, TrainingData
+from logreg.data.adapter import Adapter, TrainingData
 from logreg.data.sources import InMemorySource
 from logreg.link import outputs
 

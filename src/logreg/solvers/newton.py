@@ -25,7 +25,6 @@ import warnings
 import numpy as np
 from scipy.linalg import LinAlgError
 
-from logreg.solvers import lbfgs
 from logreg.solvers._base import (
     Callback,
     IterationRecord,
@@ -35,6 +34,7 @@ from logreg.solvers._base import (
     line_search_trials,
     report,
 )
+from logreg.solvers.lbfgs import solve as lbfgs_solve
 
 __all__ = ["POLISH_MAX_STEPS", "SingularHessianWarning", "polish", "solve"]
 
@@ -413,7 +413,7 @@ def _hand_over(objective, w, options, callback, history, iteration) -> SolverRes
         stacklevel=4,
     )
     remaining = dataclasses.replace(options, max_iter=max(options.max_iter, 100))
-    rest = lbfgs.solve(objective, w, remaining, callback)
+    rest = lbfgs_solve(objective, w, remaining, callback)
     offset_history = [
         dataclasses.replace(r, iteration=r.iteration + iteration) for r in rest.history
     ]

@@ -2,8 +2,8 @@
 
 Each function takes paths and options, does the job with the library
 (:mod:`logreg.data` for data files, :mod:`logreg.persist` for model files,
-:mod:`logreg.report` for metrics and the HTML page) and returns what happened;
-:mod:`logreg.cli` parses the arguments and prints the results.
+:mod:`logreg.cli.report` for metrics and the HTML page) and returns what happened;
+:mod:`logreg.cli.main` parses the arguments and prints the results.
 
 A model file written by :func:`fit_model` holds the fitted
 :class:`~logreg.LogisticRegression` and, as its preprocessor, the
@@ -17,6 +17,9 @@ path is checked before any long work: on failure nothing is left at that path
 and a file already there is untouched. Bad input raises ``ValueError`` (a
 :class:`~logreg.persist.ModelFileError` for a bad model file),
 ``FileNotFoundError`` or another ``OSError`` with a one-line message.
+
+Longer than 600 lines: one function per command (fit, predict, evaluate,
+summary, report) with the streaming and atomic-write rules they share.
 """
 
 from __future__ import annotations
@@ -43,14 +46,14 @@ from logreg.data.read import (
 )
 from logreg.data.write import BatchWriter
 from logreg.estimator import LogisticRegression
-from logreg.inference import coefficient_frame
 from logreg.persist import ModelFile, ModelFileError, load_model_file, save_model
+from logreg.stats import coefficient_frame
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from logreg.inference import Summary
+    from logreg.stats import Summary
 
 __all__ = [
     "PREDICTION_COLUMN",
@@ -593,7 +596,7 @@ class Evaluation:
     Attributes
     ----------
     metrics : dict
-        :func:`logreg.report.evaluation_metrics` of the model on the data.
+        :func:`logreg.cli.report.evaluation_metrics` of the model on the data.
     n_rows_read, n_rows_dropped : int
         Rows in the data, and rows left out for missing values.
     unseen_counts : dict of str to int
@@ -635,7 +638,7 @@ def evaluate_file(
     ValueError
         For absent columns, missing values, or labels the model never saw.
     """
-    from logreg.report import evaluation_metrics
+    from logreg.cli.report import evaluation_metrics
 
     loaded = load_table_model(model)
     labelled = _labelled_data(loaded, data, target, drop_missing)
@@ -702,7 +705,7 @@ def report_file(
     -------
     ReportResult
     """
-    from logreg.report import build_report, write_report
+    from logreg.cli.report import build_report, write_report
 
     loaded = load_table_model(model)
     out = _check_output_path(out, REPORT_SUFFIXES)

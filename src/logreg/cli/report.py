@@ -8,6 +8,10 @@ atomically. The page needs nothing else: figures are PNGs embedded as base64
 Content-Security-Policy forbids the browser to load anything from outside.
 Every string that comes from the user (title, file name, feature and class
 names) is HTML-escaped.
+
+Longer than 600 lines: one self-contained page (metrics, figures, tables, CSS
+and its content-security policy) whose parts are escaped and assembled in one
+place.
 """
 
 from __future__ import annotations
@@ -762,7 +766,7 @@ def _coefficients_section(coefficients: _Coefficients, figure: _Figure | None) -
 
 
 def _footer() -> str:
-    from logreg import __version__
+    from logreg._version import __version__
 
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
@@ -868,7 +872,7 @@ _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 
 def _page(title: str, sections: list[str]) -> str:
-    from logreg import __version__
+    from logreg._version import __version__
 
     return "\n".join(
         [

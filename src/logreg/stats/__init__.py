@@ -1,0 +1,48 @@
+"""Statistical inference on a fitted model: sums, covariances, separation, tables.
+
+=======================  ==================================================
+module                   one job
+=======================  ==================================================
+:mod:`~.statistics`      the sums inference needs, in one pass at the fit
+:mod:`~.covariance`      classical and sandwich covariances of the reported
+                         parameters (the conventions are written there)
+:mod:`~.separation`      whether the classes are separated
+:mod:`~.summary`         the printed tables and their DataFrames
+=======================  ==================================================
+
+Everything here but :func:`~.statistics.compute_statistics` and
+:func:`~.separation.detect_separation` is small dense linear algebra on the
+stored sums, so it needs no data and works on a model loaded from a file.
+"""
+
+from logreg.stats.covariance import COV_TYPES
+from logreg.stats.separation import (
+    all_on_their_side,
+    detect_separation,
+    warn_if_separated,
+)
+from logreg.stats.statistics import (
+    MAX_INFERENCE_PARAMS,
+    InferenceStatistics,
+    compute_statistics,
+)
+from logreg.stats.summary import (
+    MarginalEffects,
+    Summary,
+    coefficient_frame,
+    format_table,
+)
+
+__all__ = [
+    "COV_TYPES",
+    "MAX_INFERENCE_PARAMS",
+    "InferenceStatistics",
+    "MarginalEffects",
+    "Summary",
+    "all_on_their_side",
+    "coefficient_frame",
+    "compute_statistics",
+    "detect_separation",
+    "format_table",
+    "warn_if_separated",
+]
