@@ -478,6 +478,33 @@ def test_original_scale_is_the_unstandardised_fit(capsys, tmp_path, files):
         assert f"{row['coef']:.4f}" in line and f"{row['std_err']:.4f}" in line
 
 
+def test_summary_odds_ratios_are_exp_of_the_printed_coefficients(
+    capsys, tmp_path, files
+):
+    model_path = tmp_path / "model.json"
+    fit = ["fit", str(files["csv"]), *BINARY, "color", "--C", "inf"]
+    assert main([*fit, "--model", str(model_path)]) == 0
+    capsys.readouterr()
+    model = load_model_file(model_path)
+    for extra, frame in (
+        ([], model.estimator.summary().to_frame()),
+        (
+            ["--original-scale"],
+            commands.original_scale_table(model, model.estimator.summary()),
+        ),
+    ):
+        assert main(["summary", str(model_path), "--odds-ratios", *extra]) == 0
+        out = capsys.readouterr().out
+        table = out[out.rindex("Odds ratios") :]
+        for term, row in frame.iterrows():
+            line = next(x for x in table.splitlines() if x.startswith(f"{term} "))
+            numbers = [float(value) for value in line.split()[1:]]
+            expected = np.exp(row[["coef", "ci_low", "ci_high"]].to_numpy(float))
+            assert_allclose(numbers, expected, rtol=5e-4)
+    assert main(["summary", str(model_path)]) == 0
+    assert "Odds ratios" not in capsys.readouterr().out
+
+
 def test_original_scale_multinomial_matches_original_scale(files):
     model = load_model_file(files["multi"])
     estimator, encoder = model.estimator, model.preprocessor

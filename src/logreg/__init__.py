@@ -8,6 +8,7 @@ from logreg.cv import LogisticRegressionCV
 from logreg.estimator import LogisticRegression, PerfectSeparationWarning
 from logreg.persist import load
 from logreg.solvers import ConvergenceWarning, DivergenceError, SingularHessianWarning
+from logreg.stats.comparison import lr_test
 
 __all__ = [
     "ConvergenceWarning",
@@ -18,4 +19,5 @@ __all__ = [
     "SingularHessianWarning",
     "__version__",
     "load",
+    "lr_test",
 ]

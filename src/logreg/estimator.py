@@ -48,6 +48,7 @@ from logreg.stats import (
     detect_separation,
     warn_if_separated,
 )
+from logreg.stats.comparison import ChiSquaredTest, wald_test
 
 __all__ = ["LogisticRegression", "PerfectSeparationWarning"]
 
@@ -702,6 +703,77 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """
         self._check_no_l1("summary")
         return Summary(self, alpha=alpha, cov_type=cov_type)
+
+    def odds_ratios(self, alpha: float = 0.05, cov_type: str = "nonrobust") -> Any:
+        """Odds ratios ``exp(coef)`` with their ``1 - alpha`` intervals.
+
+        The bounds are ``exp`` of the coefficients' (Wald) bounds, so they
+        stay positive; for a multinomial model these are relative-risk ratios
+        against the first class. Equal to ``np.exp(result.conf_int())`` of
+        statsmodels for an unpenalised fit.
+
+        Parameters
+        ----------
+        alpha : float, default=0.05
+        cov_type : {"nonrobust", "HC0", "HC1"}, default="nonrobust"
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed like ``summary().to_frame()``; columns ``odds_ratio``,
+            ``ci_low``, ``ci_high``.
+        """
+        from logreg.stats.intervals import odds_ratios
+
+        return odds_ratios(self.summary(alpha=alpha, cov_type=cov_type).to_frame())
+
+    def wald_test(
+        self, terms: Any, q: Any = None, *, cov_type: str = "nonrobust"
+    ) -> ChiSquaredTest:
+        """Wald chi-squared test that the named terms are zero (or ``R b = q``).
+
+        Equal to statsmodels' ``wald_test(R, q, use_f=False)``; see
+        :func:`logreg.stats.comparison.wald_test`.
+
+        Parameters
+        ----------
+        terms : sequence of str (or tuples), or array of shape (q, n_terms)
+            Term names as in ``summary().to_frame().index`` (for a multinomial
+            model a term name alone means its coefficient in every class), or
+            the restriction matrix ``R`` over the reported estimates.
+        q : array-like of shape (n_restrictions,), optional
+            Hypothesised values; zeros by default.
+        cov_type : {"nonrobust", "HC0", "HC1"}, default="nonrobust"
+
+        Returns
+        -------
+        ChiSquaredTest
+            ``statistic``, ``df``, ``p_value``.
+        """
+        return wald_test(self, terms, q, cov_type=cov_type)
+
+    def predict_interval(self, X: Any, alpha: float = 0.05) -> Any:
+        """Probabilities of ``classes_[1]`` with delta-method ``1 - alpha`` intervals.
+
+        The interval is computed for the linear predictor and transformed by
+        the sigmoid, so it stays in [0, 1] (R's ``predict(type="link",
+        se.fit=TRUE)``, then ``plogis``; statsmodels' GLM ``get_prediction``).
+        Binary models only.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            Rows in host memory.
+        alpha : float, default=0.05
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``proba``, ``ci_low``, ``ci_high``.
+        """
+        from logreg.stats.intervals import predict_interval
+
+        return predict_interval(self, X, alpha)
 
     def marginal_effects(
         self, alpha: float = 0.05, cov_type: str = "nonrobust"

@@ -315,6 +315,11 @@ def _add_summary(commands: Any) -> None:
         action="store_true",
         help="also show the coefficients per unit of each numeric column",
     )
+    summary.add_argument(
+        "--odds-ratios",
+        action="store_true",
+        help="also show the odds ratios exp(coef) with their intervals",
+    )
     summary.set_defaults(handler=_summary)
 
 
@@ -557,12 +562,14 @@ def _summary(args: argparse.Namespace) -> int:
                 "was fitted on"
             )
         print(summary)
+        _print_odds_ratios(args, summary.to_frame(), summary.alpha, "")
         return EXIT_OK
     print(summary)
     standardised = _standardised_features(encoder)
     print()
     if not standardised:
         print("The features were not standardised: the coefficients are per unit.")
+        _print_odds_ratios(args, summary.to_frame(), summary.alpha, " (per unit)")
         return EXIT_OK
     print(
         textwrap.fill(
@@ -575,12 +582,28 @@ def _summary(args: argparse.Namespace) -> int:
     _facts([(name, f"mean {m:.6g}, std {s:.6g}") for name, m, s in standardised])
     if not args.original_scale:
         print("Run with --original-scale for the coefficients per unit of each column.")
+        _print_odds_ratios(
+            args, summary.to_frame(), summary.alpha, " (per standard deviation)"
+        )
         return EXIT_OK
     frame = original_scale_table(model, summary)
     print()
     print("Coefficients in the columns' own units (same model, same predictions):")
     print("\n".join(format_table(frame, "coef", summary.alpha, "term")))
+    _print_odds_ratios(args, frame, summary.alpha, " (per unit of each column)")
     return EXIT_OK
+
+
+def _print_odds_ratios(
+    args: argparse.Namespace, frame: Any, alpha: float, units: str
+) -> None:
+    """With ``--odds-ratios``: the table of ``exp`` of ``frame``'s coefficients."""
+    from logreg.stats.intervals import format_odds_ratios, odds_ratios
+
+    if args.odds_ratios:
+        print()
+        print(f"Odds ratios{units}:")
+        print("\n".join(format_odds_ratios(odds_ratios(frame), alpha)))
 
 
 def _standardised_features(encoder: Any) -> list[tuple[str, float, float]]:

@@ -8,6 +8,8 @@ module                   one job
                          parameters (the conventions are written there)
 :mod:`~.separation`      whether the classes are separated
 :mod:`~.summary`         the printed tables and their DataFrames
+:mod:`~.comparison`      likelihood-ratio and Wald chi-squared tests
+:mod:`~.intervals`       odds ratios and probabilities with intervals
 =======================  ==================================================
 
 Everything here but :func:`~.statistics.compute_statistics` and
@@ -15,6 +17,7 @@ Everything here but :func:`~.statistics.compute_statistics` and
 stored sums, so it needs no data and works on a model loaded from a file.
 """
 
+from logreg.stats.comparison import ChiSquaredTest, lr_test, wald_test
 from logreg.stats.covariance import COV_TYPES
 from logreg.stats.separation import (
     all_on_their_side,
@@ -36,6 +39,7 @@ from logreg.stats.summary import (
 __all__ = [
     "COV_TYPES",
     "MAX_INFERENCE_PARAMS",
+    "ChiSquaredTest",
     "InferenceStatistics",
     "MarginalEffects",
     "Summary",
@@ -44,5 +48,7 @@ __all__ = [
     "compute_statistics",
     "detect_separation",
     "format_table",
+    "lr_test",
+    "wald_test",
     "warn_if_separated",
 ]
