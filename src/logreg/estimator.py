@@ -371,6 +371,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         exclude: Any = (),
         standardize: bool = False,
         drop_missing: bool = False,
+        reference: Any = "auto",
     ) -> LogisticRegression:
         """Fit on a CSV or Parquet file streamed from disk, batch by batch.
 
@@ -397,6 +398,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             Standardise the numeric columns with the file's mean and std.
         drop_missing : bool, default=False
             Drop rows with a missing value instead of raising.
+        reference : "auto", None, "first" or dict of str to str, default="auto"
+            The level of each string column that gets no indicator.
+            ``"auto"``: the first in sorted order when ``C=inf`` (treatment
+            coding, as R and statsmodels code factors: the unpenalised
+            coefficients are then identified), none with a penalty. A dict
+            ``{column: level}`` names the level of some columns.
 
         Returns
         -------
@@ -411,6 +418,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             classes, missing values (unless ``drop_missing``), invalid
             parameters, or ``solver="sgd"``.
         """
+        from logreg.data.encoder import reference_for
         from logreg.data.files import FileAdapter
 
         adapter = FileAdapter()
@@ -424,6 +432,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             exclude=exclude,
             standardize=standardize,
             drop_missing=drop_missing,
+            reference=reference_for(float(self.C), reference),
         )
         return self._fit_data(data, previous)
 

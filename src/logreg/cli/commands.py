@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from logreg.data.columns import missing_message, missing_rows
-from logreg.data.encoder import TableEncoder
+from logreg.data.encoder import TableEncoder, reference_for
 from logreg.data.read import (
     DEFAULT_BATCH_ROWS,
     SUPPORTED_SUFFIXES,
@@ -204,6 +204,7 @@ def fit_model(
     exclude: Sequence[str] = (),
     standardize: bool = True,
     drop_missing: bool = False,
+    reference: Any = "auto",
     estimator_params: Mapping[str, Any] | None = None,
     stream: bool | None = None,
     batch_rows: int = DEFAULT_BATCH_ROWS,
@@ -225,6 +226,10 @@ def fit_model(
         Standardise numeric features (see :class:`~logreg.data.encoder.TableEncoder`).
     drop_missing : bool, default=False
         Drop rows with a missing value instead of raising.
+    reference : "auto", None, "first" or dict of str to str, default="auto"
+        The level of each string column without an indicator (see
+        :func:`~logreg.data.encoder.reference_for`): ``"auto"`` drops the
+        first level of each for an unpenalised fit, none for a penalised one.
     estimator_params : mapping, optional
         Parameters of :class:`~logreg.LogisticRegression` (``C``, ``solver``,
         ``max_iter``, ...).
@@ -250,6 +255,7 @@ def fit_model(
     """
     model = _check_output_path(model)
     estimator = LogisticRegression(**dict(estimator_params or {}))
+    reference = reference_for(float(estimator.C), reference)
     if stream is None:
         stream = Path(data).is_file() and Path(data).stat().st_size > STREAM_BYTES
     if stream:
@@ -261,6 +267,7 @@ def fit_model(
             exclude=exclude,
             standardize=standardize,
             drop_missing=drop_missing,
+            reference=reference,
             batch_rows=batch_rows,
             on_step=on_step,
         )
@@ -273,6 +280,7 @@ def fit_model(
             exclude=exclude,
             standardize=standardize,
             drop_missing=drop_missing,
+            reference=reference,
         ).fit(table)
         X, y, _ = encoder.transform_xy(table)
         features = _feature_frame(X, encoder)
@@ -307,6 +315,7 @@ def _fit_streamed(
     exclude: Sequence[str],
     standardize: bool,
     drop_missing: bool,
+    reference: Any,
     batch_rows: int,
     on_step: Step,
 ) -> FitResult:
@@ -320,6 +329,7 @@ def _fit_streamed(
         exclude=exclude,
         standardize=standardize,
         drop_missing=drop_missing,
+        reference=reference,
     )
     seconds = time.perf_counter() - start
     encoder = estimator.file_encoder_

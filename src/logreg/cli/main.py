@@ -178,6 +178,19 @@ def _add_fit(commands: Any) -> None:
         help="drop rows with a missing value instead of failing",
     )
     fit.add_argument(
+        "--reference",
+        action="extend",
+        nargs="+",
+        type=_reference_level,
+        default=[],
+        metavar="COL=LEVEL",
+        help=(
+            "the level of a string column that gets no indicator (its "
+            "coefficients are against it); by default the first level in "
+            "sorted order of each string column when --C inf, none otherwise"
+        ),
+    )
+    fit.add_argument(
         "--C",
         dest="C",
         type=float,
@@ -404,6 +417,14 @@ def _status(message: str) -> Iterator[Callable[[str], None]]:
         yield lambda text: status.update(f"{message}: {text}")
 
 
+def _reference_level(text: str) -> tuple[str, str]:
+    """``COL=LEVEL`` as ``(column, level)``; argparse reports a bad one."""
+    column, equals, level = text.partition("=")
+    if not equals or not column:
+        raise argparse.ArgumentTypeError(f"expected COL=LEVEL, got {text!r}")
+    return column, level
+
+
 # -------------------------------------------------------------- commands
 def _fit(args: argparse.Namespace) -> int:
     from logreg.cli.commands import fit_model
@@ -417,6 +438,7 @@ def _fit(args: argparse.Namespace) -> int:
             exclude=args.exclude,
             standardize=args.standardize,
             drop_missing=args.drop_missing,
+            reference=dict(args.reference) if args.reference else "auto",
             estimator_params={k: v for k, v in given.items() if v is not None},
             stream=args.stream,
             batch_rows=args.batch_rows,
@@ -565,6 +587,17 @@ def _summary(args: argparse.Namespace) -> int:
         _print_odds_ratios(args, summary.to_frame(), summary.alpha, "")
         return EXIT_OK
     print(summary)
+    references = getattr(encoder, "references_", {})
+    if references:
+        print()
+        print(
+            textwrap.fill(
+                "Reference levels (no indicator: each col=value coefficient "
+                "is against its column's reference):",
+                width=78,
+            )
+        )
+        _facts([(name, level) for name, level in references.items()])
     standardised = _standardised_features(encoder)
     print()
     if not standardised:

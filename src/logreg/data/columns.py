@@ -34,11 +34,19 @@ class _Column:
     name: str
     kind: str
     categories: tuple[str, ...] = ()
+    #: The level without an indicator (treatment coding), or None: every level
+    #: has one.
+    reference: str | None = None
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """The categories that have an indicator: all but the reference."""
+        return tuple(value for value in self.categories if value != self.reference)
 
     @property
     def feature_names(self) -> list[str]:
         if self.kind == _CATEGORY:
-            return [f"{self.name}={value}" for value in self.categories]
+            return [f"{self.name}={value}" for value in self.levels]
         return [self.name]
 
 
@@ -183,28 +191,34 @@ def missing_message(counts: Mapping[str, int]) -> str:
     return head + "; pass --drop-missing to drop those rows"
 
 
-def _one_hot(
-    pa: ModuleType, values: Any, categories: tuple[str, ...], out: np.ndarray
-) -> int:
-    """Set ``out[i, k] = 1`` where row ``i`` holds category ``k``.
+def _one_hot(pa: ModuleType, values: Any, column: _Column, out: np.ndarray) -> int:
+    """Set ``out[i, k] = 1`` where row ``i`` holds the ``k``-th level with an indicator.
 
     Parameters
     ----------
     values : pyarrow array of length n_rows
-    categories : tuple of str of length n_categories
-    out : ndarray of shape (n_rows, n_categories), zeros, written in place
+    column : _Column
+        A category column; its reference level (if any) has no indicator.
+    out : ndarray of shape (n_rows, len(column.levels)), zeros, written in place
 
     Returns
     -------
     int
-        Number of rows whose value is not among ``categories`` (left all 0).
+        Number of rows whose value is not among the column's categories (left
+        all 0, like the reference level, but unseen at fit).
     """
+    categories = column.categories
     index = pa.compute.index_in(
         _text_values(pa, values), value_set=pa.array(categories, pa.string())
     )
     index = pa.compute.fill_null(index, -1).to_numpy(zero_copy_only=False)
     seen = index >= 0
-    out[np.flatnonzero(seen), index[seen]] = 1.0
+    keep = seen
+    if column.reference is not None:
+        reference = categories.index(column.reference)
+        keep = seen & (index != reference)
+        index = index - (index > reference)  # the indicators skip the reference
+    out[np.flatnonzero(keep), index[keep]] = 1.0
     return int(np.count_nonzero(~seen))
 
 

@@ -16,11 +16,15 @@ ones, in file order.
   (a 0/1 or 1-5 column is not one-hot encoded).
 * Strings and categoricals (dictionary columns) become one indicator
   (0/1) feature per category, named ``col=value``, categories sorted.
-  Every category is kept, with no dropped reference level: the model is
-  penalised by default, which makes the coefficients unique. (With
-  ``C=inf`` and an intercept the indicators of a column sum to the
-  intercept's column of ones, so coefficients are not unique, though
-  predictions are.) Indicators are not standardised.
+  With ``reference=None`` every category is kept: a penalised model's
+  coefficients are unique anyway, and no level is singled out. With a
+  reference level (treatment coding: ``reference="first"``, or a dict
+  naming the level of some columns, the first in sorted order for the
+  rest) that level has no indicator and the others' coefficients are
+  contrasts against it, as R's and statsmodels' default coding gives
+  them; an unpenalised model with an intercept needs it, because every
+  level's indicators would sum to the intercept's column of ones.
+  Indicators are not standardised.
 * A category not seen at fit encodes as an all-zero row of that column's
   indicators; :meth:`TableEncoder.transform` counts such rows per column.
 * Other column types (dates, lists, binary, ...) raise ``ValueError``
@@ -67,7 +71,30 @@ from logreg.data.read import _check_unique, _columns_phrase, _name_list, require
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["TableEncoder"]
+__all__ = ["TableEncoder", "reference_for"]
+
+
+def reference_for(C: float, reference: Any = "auto") -> Any:
+    """The ``reference`` of the encoder of a fit with inverse penalty ``C``.
+
+    Parameters
+    ----------
+    C : float
+        The estimator's ``C``.
+    reference : "auto", None, "first" or dict of str to str, default="auto"
+        ``"auto"``: treatment coding (``"first"``) for an unpenalised fit
+        (``C = inf``), whose coefficients are not identified with every
+        level next to an intercept; every level (None) for a penalised fit,
+        where the penalty identifies them and treats the levels alike.
+        Anything else is returned as it is.
+
+    Returns
+    -------
+    None, "first" or dict
+    """
+    if isinstance(reference, str) and reference == "auto":
+        return "first" if np.isinf(C) else None
+    return reference
 
 
 class TableEncoder:
@@ -97,6 +124,11 @@ class TableEncoder:
         Most distinct values a string column may have; more is almost always
         an identifier, whose one-hot encoding would not fit in memory.
         ``None`` means no limit.
+    reference : None, "first" or dict of str to str, default=None
+        The level of each category column that gets no indicator: None
+        keeps every level, ``"first"`` drops the first in sorted order, a
+        dict ``{column: level}`` names it for some columns (the first for
+        the others). See :func:`reference_for` for what a fit chooses.
 
     Attributes
     ----------
@@ -108,6 +140,9 @@ class TableEncoder:
         non-constant numeric feature, else 1.
     categories_ : dict of str to list of str
         Sorted categories of each one-hot encoded column.
+    references_ : dict of str to str
+        The reference level of each treatment-coded column (empty when every
+        level has an indicator).
     classes_ : ndarray of shape (n_classes,) or None
         Sorted distinct target values among the rows used (None without a
         target).
@@ -127,12 +162,14 @@ class TableEncoder:
         standardize: bool = True,
         drop_missing: bool = False,
         max_categories: int | None = 1000,
+        reference: str | Mapping[str, str] | None = None,
     ) -> None:
         self.target = target
         self.exclude = (exclude,) if isinstance(exclude, str) else tuple(exclude)
         self.standardize = standardize
         self.drop_missing = drop_missing
         self.max_categories = max_categories
+        self.reference = reference
 
     def __repr__(self) -> str:
         return (
@@ -156,6 +193,45 @@ class TableEncoder:
             raise ValueError(
                 f"max_categories must be None or an int >= 1, got {limit!r}"
             )
+        reference = self.reference
+        if not (
+            reference is None
+            or reference == "first"
+            or (
+                isinstance(reference, Mapping)
+                and all(isinstance(k, str) for k in reference)
+                and all(isinstance(v, str) for v in reference.values())
+            )
+        ):
+            raise ValueError(
+                "reference must be None (every level), 'first' or a dict "
+                f"{{column: level}}, got {reference!r}"
+            )
+
+    def _with_references(self, columns: list[_Column]) -> tuple[_Column, ...]:
+        """``columns`` with the reference level of each category column set."""
+        named = dict(self.reference) if isinstance(self.reference, Mapping) else {}
+        kinds = {column.name: column.kind for column in columns}
+        wrong = sorted(name for name in named if kinds.get(name) != _CATEGORY)
+        if wrong:
+            raise ValueError(
+                f"reference names {_columns_phrase(wrong)}, which are not string "
+                "or categorical feature columns"
+            )
+        if self.reference is None:
+            return tuple(columns)
+        coded = []
+        for column in columns:
+            if column.kind == _CATEGORY:
+                level = named.get(column.name, column.categories[0])
+                if level not in column.categories:
+                    raise ValueError(
+                        f"reference level {level!r} of column {column.name!r} is "
+                        f"not one of its values {list(column.categories)[:20]}"
+                    )
+                column = _Column(column.name, column.kind, column.categories, level)
+            coded.append(column)
+        return tuple(coded)
 
     def _plan_columns(self, pa: ModuleType, schema: pa.Schema) -> list[_Column]:
         """The feature columns of ``schema`` with their kinds (no categories yet)."""
@@ -254,11 +330,13 @@ class TableEncoder:
         return self
 
     def _set_fitted(self, pa: ModuleType, statistics: _FitStatistics) -> None:
-        self._columns = tuple(
-            _Column(c.name, c.kind, tuple(sorted(statistics.categories[c.name])))
-            if c.kind == _CATEGORY
-            else c
-            for c in statistics.columns
+        self._columns = self._with_references(
+            [
+                _Column(c.name, c.kind, tuple(sorted(statistics.categories[c.name])))
+                if c.kind == _CATEGORY
+                else c
+                for c in statistics.columns
+            ]
         )
         mean = dict(zip(statistics.numeric, statistics.moments.mean, strict=True))
         std = dict(zip(statistics.numeric, statistics.moments.std(), strict=True))
@@ -273,6 +351,7 @@ class TableEncoder:
         self.categories_ = {
             c.name: list(c.categories) for c in self._columns if c.kind == _CATEGORY
         }
+        self.references_ = _references(self._columns)
         self.classes_ = statistics.sorted_classes()
         self.n_rows_seen_ = statistics.n_rows
         self.n_rows_dropped_ = statistics.n_dropped
@@ -420,7 +499,7 @@ class TableEncoder:
             stop = start + len(column.feature_names)
             values = data.column(column.name)
             if column.kind == _CATEGORY:
-                unseen = _one_hot(pa, values, column.categories, X[:, start:stop])
+                unseen = _one_hot(pa, values, column, X[:, start:stop])
                 if unseen and unseen_counts is not None:
                     unseen_counts[column.name] = (
                         unseen_counts.get(column.name, 0) + unseen
@@ -585,10 +664,7 @@ class TableEncoder:
                 "drop_missing": self.drop_missing,
                 "max_categories": self.max_categories,
             },
-            "columns": [
-                {"name": c.name, "kind": c.kind, "categories": list(c.categories)}
-                for c in self._columns
-            ],
+            "columns": [_column_state(c) for c in self._columns],
             "center": self.center_.copy(),
             "scale": self.scale_.copy(),
             "classes": None if self.classes_ is None else self.classes_.tolist(),
@@ -637,6 +713,8 @@ class TableEncoder:
         encoder.categories_ = {
             c.name: list(c.categories) for c in columns if c.kind == _CATEGORY
         }
+        encoder.references_ = _references(columns)
+        encoder.reference = dict(encoder.references_) or None
         encoder.classes_ = _state_classes(state["classes"], encoder.target)
         encoder.n_rows_seen_ = _state_count(state["n_rows_seen"], "n_rows_seen")
         encoder.n_rows_dropped_ = _state_count(
@@ -660,15 +738,35 @@ def _state_params(params: Any) -> dict[str, Any]:
     return {**params, "exclude": tuple(exclude)}
 
 
+def _references(columns: Sequence[_Column]) -> dict[str, str]:
+    """The reference level of each treatment-coded column."""
+    return {c.name: c.reference for c in columns if c.reference is not None}
+
+
+def _column_state(column: _Column) -> dict[str, Any]:
+    """A column as its model-file entry (``reference`` only when it has one)."""
+    entry = {
+        "name": column.name,
+        "kind": column.kind,
+        "categories": list(column.categories),
+    }
+    if column.reference is not None:
+        entry["reference"] = column.reference
+    return entry
+
+
 def _state_columns(entries: Any, encoder: TableEncoder) -> tuple[_Column, ...]:
     _expect(isinstance(entries, list | tuple) and len(entries) > 0, "no columns")
     columns = []
+    required = {"name", "kind", "categories"}
     for entry in entries:
         _expect(
-            isinstance(entry, Mapping) and set(entry) == {"name", "kind", "categories"},
-            "each column needs name, kind and categories",
+            isinstance(entry, Mapping)
+            and required <= set(entry) <= {*required, "reference"},
+            "each column needs name, kind and categories (and maybe reference)",
         )
         name, kind, categories = entry["name"], entry["kind"], entry["categories"]
+        reference = entry.get("reference")
         _expect(isinstance(name, str), "column names must be str")
         _expect(kind in _KINDS, f"column {name!r} has unknown kind {kind!r}")
         _expect(
@@ -681,7 +779,11 @@ def _state_columns(entries: Any, encoder: TableEncoder) -> tuple[_Column, ...]:
             (len(categories) > 0) == (kind == _CATEGORY),
             f"column {name!r}: only a category column has categories",
         )
-        columns.append(_Column(name, kind, tuple(categories)))
+        _expect(
+            reference is None or reference in categories,
+            f"the reference of {name!r} must be one of its categories",
+        )
+        columns.append(_Column(name, kind, tuple(categories), reference))
     names = [column.name for column in columns]
     _expect(len(set(names)) == len(names), "duplicate column names")
     reserved = {encoder.target, *encoder.exclude}

@@ -44,6 +44,7 @@ class FileAdapter(Adapter):
         exclude: Any,
         standardize: bool,
         drop_missing: bool,
+        reference: Any = None,
     ) -> TrainingData:
         """Learn the file's encoding in one pass; the rows as a streamed source.
 
@@ -61,6 +62,9 @@ class FileAdapter(Adapter):
             Standardise the numeric columns with the file's mean and std.
         drop_missing : bool
             Drop rows with a missing value instead of raising.
+        reference : None, "first" or dict of str to str, default=None
+            The levels without an indicator (see
+            :class:`~logreg.data.encoder.TableEncoder`).
 
         Returns
         -------
@@ -73,6 +77,7 @@ class FileAdapter(Adapter):
             exclude=exclude,
             standardize=standardize,
             drop_missing=drop_missing,
+            reference=reference,
         ).fit(iter_batches(path, batch_rows=batch_rows))
         classes = encoder.classes_
         return TrainingData(
