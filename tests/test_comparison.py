@@ -125,6 +125,49 @@ def test_lr_test_refuses_models_that_are_not_nested_fits_of_the_same_rows(specto
         logreg.lr_test(full, full)
 
 
+def test_anova_tabulates_nested_models_like_r(spector):
+    X, y = spector
+    columns = [["GPA"], ["GPA", "PSI"], ["GPA", "TUCE", "PSI"]]
+    models = [unpenalised().fit(X[names], y) for names in columns]
+    table = logreg.anova(*models)
+    results = [logit(y, X[names]) for names in columns]
+    assert list(table.columns) == [
+        "n_params",
+        "log_likelihood",
+        "aic",
+        "bic",
+        "lr_statistic",
+        "df",
+        "p_value",
+    ]
+    assert table["n_params"].tolist() == [2, 3, 4]
+    np.testing.assert_allclose(table["log_likelihood"], [r.llf for r in results])
+    np.testing.assert_allclose(table["aic"], [r.aic for r in results], rtol=1e-9)
+    np.testing.assert_allclose(table["bic"], [r.bic for r in results], rtol=1e-9)
+    assert np.isnan(table.loc[0, "p_value"])
+    for row in (1, 2):
+        test = logreg.lr_test(models[row - 1], models[row])
+        assert table.loc[row, "lr_statistic"] == test.statistic
+        assert table.loc[row, "p_value"] == test.p_value
+    with pytest.raises(ValueError, match="two or more models"):
+        logreg.anova(models[0])
+    with pytest.raises(ValueError, match="not nested"):
+        logreg.anova(models[2], models[1])
+
+
+def test_tables_render_as_html_for_notebooks(spector):
+    X, y = spector
+    model = unpenalised().fit(X, y)
+    page = model.summary()._repr_html_()
+    assert page.startswith("<div>") and page.endswith("</div>")
+    assert "Log-likelihood:" in page and "<td>GPA</td>" not in page
+    assert "GPA" in page and "std_err" in page
+    assert "dy_dx" in model.marginal_effects()._repr_html_()
+    assert "&chi;" in model.wald_test("GPA")._repr_html_()
+    named = unpenalised().fit(X.rename(columns={"GPA": "<b>GPA</b>"}), y)
+    assert "<b>GPA</b>" not in named.summary()._repr_html_()  # escaped
+
+
 # ------------------------------------------------------------ Wald test
 def test_wald_test_of_named_terms_equals_statsmodels(spector):
     X, y = spector

@@ -8,7 +8,7 @@ from logreg.cv import LogisticRegressionCV
 from logreg.estimator import LogisticRegression, PerfectSeparationWarning
 from logreg.persist import load
 from logreg.solvers import ConvergenceWarning, DivergenceError, SingularHessianWarning
-from logreg.stats.comparison import lr_test
+from logreg.stats.comparison import anova, lr_test
 
 __all__ = [
     "ConvergenceWarning",
@@ -18,6 +18,7 @@ __all__ = [
     "PerfectSeparationWarning",
     "SingularHessianWarning",
     "__version__",
+    "anova",
     "load",
     "lr_test",
 ]

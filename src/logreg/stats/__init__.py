@@ -17,7 +17,7 @@ Everything here but :func:`~.statistics.compute_statistics` and
 stored sums, so it needs no data and works on a model loaded from a file.
 """
 
-from logreg.stats.comparison import ChiSquaredTest, lr_test, wald_test
+from logreg.stats.comparison import ChiSquaredTest, anova, lr_test, wald_test
 from logreg.stats.covariance import COV_TYPES
 from logreg.stats.separation import (
     all_on_their_side,
@@ -44,6 +44,7 @@ __all__ = [
     "MarginalEffects",
     "Summary",
     "all_on_their_side",
+    "anova",
     "coefficient_frame",
     "compute_statistics",
     "detect_separation",

@@ -4,7 +4,8 @@ Both work on the stored inference sums, so they need no data and work on
 models loaded from files. :func:`lr_test` equals statsmodels'
 ``compare_lr_test`` and R's ``anova(..., test="LRT")``; :func:`wald_test`
 equals statsmodels' ``wald_test(..., use_f=False)`` and R's
-``car::linearHypothesis(..., test="Chisq")``.
+``car::linearHypothesis(..., test="Chisq")``; :func:`anova` tabulates a
+sequence of nested models as R's ``anova(..., test="LRT")`` does.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from scipy import stats
 
 from logreg.stats.summary import Summary
 
-__all__ = ["ChiSquaredTest", "lr_test", "wald_test"]
+__all__ = ["ChiSquaredTest", "anova", "lr_test", "wald_test"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,13 @@ class ChiSquaredTest:
 
     def __str__(self) -> str:
         return f"chi2({self.df}) = {self.statistic:.4f}, P > chi2 = {self.p_value:.4g}"
+
+    def _repr_html_(self) -> str:
+        """One line of HTML, for Jupyter."""
+        return (
+            f"<p>&chi;<sup>2</sup>({self.df}) = {self.statistic:.4f}, "
+            f"P &gt; &chi;<sup>2</sup> = {self.p_value:.4g}</p>"
+        )
 
 
 def _test(statistic: float, df: int) -> ChiSquaredTest:
@@ -202,3 +210,51 @@ def wald_test(
     middle = R @ summary.covariance @ R.T
     statistic = float(difference @ np.linalg.solve(middle, difference))
     return _test(statistic, len(R))
+
+
+def anova(*models: Any) -> Any:
+    """A table of nested unpenalised models, each tested against the one before.
+
+    Like R's ``anova(m1, m2, ..., test="LRT")``: one row per model, in the
+    order given (smallest first), with its fit statistics and the
+    likelihood-ratio test (:func:`lr_test`) against the previous row.
+
+    Parameters
+    ----------
+    *models : LogisticRegression
+        At least two unpenalised fits of the same rows, each nested in the
+        next.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed ``0, 1, ...``; columns ``n_params``, ``log_likelihood``,
+        ``aic``, ``bic`` and ``lr_statistic``, ``df``, ``p_value`` (NaN on
+        the first row).
+
+    Raises
+    ------
+    ValueError
+        With fewer than two models, or when a pair is not nested
+        (:func:`lr_test`'s checks).
+    """
+    import pandas as pd
+
+    if len(models) < 2:
+        raise ValueError(f"anova compares two or more models, got {len(models)}.")
+    rows = []
+    for position, model in enumerate(models):
+        summary = _unpenalised_summary(model, f"number {position}")
+        test = lr_test(models[position - 1], model) if position else None
+        rows.append(
+            {
+                "n_params": len(summary.to_frame()),
+                "log_likelihood": summary.log_likelihood,
+                "aic": summary.aic,
+                "bic": summary.bic,
+                "lr_statistic": np.nan if test is None else test.statistic,
+                "df": np.nan if test is None else test.df,
+                "p_value": np.nan if test is None else test.p_value,
+            }
+        )
+    return pd.DataFrame(rows)

@@ -7,6 +7,7 @@ tables and convert to pandas DataFrames; their covariances come from
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import numpy as np
@@ -279,10 +280,8 @@ class Summary:
             self._index, self._estimate, std_err, self.alpha, "coef"
         )
 
-    def __str__(self) -> str:
-        frame = self.to_frame()
-        table = format_table(frame, "coef", self.alpha, "term")
-        width = max(78, len(table[0]))
+    def _facts(self, width: int) -> tuple[list, list]:
+        """The header's ``(label, value)`` pairs: the model's and the fit's."""
         penalty = "none (C=inf)" if not self.penalised else f"L2, C={self.C:g}"
         left = [
             ("Model:", "Logit" if len(self.classes) == 2 else "MNLogit"),
@@ -304,6 +303,13 @@ class Summary:
             ("AIC:", f"{self.aic:#.5g}"),
             ("BIC:", f"{self.bic:#.5g}"),
         ]
+        return left, right
+
+    def __str__(self) -> str:
+        frame = self.to_frame()
+        table = format_table(frame, "coef", self.alpha, "term")
+        width = max(78, len(table[0]))
+        left, right = self._facts(width)
         half = width // 2
         facts = []
         for row in range(max(len(left), len(right))):
@@ -319,6 +325,35 @@ class Summary:
 
     def __repr__(self) -> str:
         return self.__str__()
+
+    def _repr_html_(self) -> str:
+        """The table as HTML, for Jupyter (every value escaped)."""
+        left, right = self._facts(120)
+        return _html_block(
+            "Logistic regression results",
+            left + right,
+            self.to_frame(),
+            self.notes,
+        )
+
+
+def _html_block(
+    title: str, facts: list[tuple[str, str]], frame: Any, notes: list[str]
+) -> str:
+    """A title, a table of facts, a DataFrame and numbered notes, as HTML."""
+    cells = "".join(
+        f"<tr><th>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>"
+        for label, value in facts
+    )
+    parts = [
+        f"<div><strong>{html.escape(title)}</strong>",
+        f"<table>{cells}</table>" if facts else "",
+        frame.to_html(float_format=lambda value: f"{value:.4g}"),
+    ]
+    if notes:
+        items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
+        parts.append(f"<ol>{items}</ol>")
+    return "".join(parts) + "</div>"
 
 
 class MarginalEffects:
@@ -393,6 +428,10 @@ class MarginalEffects:
             "=" * width,
         ]
         return "\n".join(lines + _numbered_notes(self.notes, width))
+
+    def _repr_html_(self) -> str:
+        """The table as HTML, for Jupyter (every value escaped)."""
+        return _html_block("Average marginal effects", [], self.to_frame(), self.notes)
 
     def __repr__(self) -> str:
         return self.__str__()
