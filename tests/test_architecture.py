@@ -99,8 +99,28 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
+def _with_packages(name: str, imported: set[str]) -> set[str]:
+    """``imported`` plus the packages whose ``__init__`` importing them runs.
+
+    Python runs ``logreg.data/__init__`` before ``logreg.data.sources``; a
+    module's own ancestors (and the root package, always loaded first) are
+    already loading, so they are no edge.
+    """
+    edges = set(imported)
+    for module in imported:
+        parts = module.split(".")
+        for end in range(2, len(parts)):
+            package = ".".join(parts[:end])
+            if package in MODULES and not name.startswith(package + "."):
+                edges.add(package)
+    return edges
+
+
 def test_no_import_circle():
-    graph = {name: _imports(path) - {name} for name, path in MODULES.items()}
+    graph = {
+        name: _with_packages(name, _imports(path)) - {name}
+        for name, path in MODULES.items()
+    }
     assert _cycles(graph) == []
 
 

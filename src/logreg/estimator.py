@@ -22,7 +22,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 
-from logreg.data import TrainingData, adapter_for
+from logreg.data.adapter import TrainingData
+from logreg.data.registry import adapter_for
 from logreg.data.sources import DataSource
 from logreg.link import accuracy, probabilities
 from logreg.objective import LogisticObjective, class_weight_sums

@@ -1,11 +1,13 @@
 """The input layer: every kind of input becomes a data source here, in one place.
 
-An *adapter* knows one kind of input. It turns ``(X, y, sample_weight)`` into
-:class:`TrainingData` (a :class:`~logreg.data.sources.DataSource` over the
-rows with ``y`` encoded, the classes, each class's total weight and the
-feature names) and maps a fitted linear model over rows of its kind
-(:meth:`Adapter.predict`). :func:`adapter_for` picks the adapter, once, from
-:data:`ADAPTERS`; the estimator never asks what kind its input is.
+An *adapter* knows one kind of input. It turns ``(X, y, sample_weight)``
+into :class:`~logreg.data.adapter.TrainingData` (a
+:class:`~logreg.data.sources.DataSource` over the rows with ``y`` encoded,
+the classes, each class's total weight and the feature names) and maps a
+fitted linear model over rows of its kind (``Adapter.predict``).
+:func:`~logreg.data.registry.adapter_for` picks the adapter, once, from
+:data:`~logreg.data.registry.ADAPTERS`; the estimator never asks what kind
+its input is. The contract is in :mod:`~.adapter`.
 
 ========================  ===================================================
 adapter                   inputs
@@ -19,36 +21,12 @@ adapter                   inputs
                           (``fit_file``)
 ========================  ===================================================
 
-Adding a kind of input means adding one module with an :class:`Adapter` and
-listing it in :data:`ADAPTERS` before the in-memory default (see
+Adding a kind of input means adding one module with an
+:class:`~logreg.data.adapter.Adapter` and listing it in
+:data:`~logreg.data.registry.ADAPTERS` before the in-memory default (see
 ``docs/architecture.md``).
+
+This package module imports nothing: the sources and tables below the math
+(``sources``, ``file_source``, ``dask_source``, ``read``, ``columns``,
+``encoder``, ``write``) load without the adapters above it.
 """
-
-from __future__ import annotations
-
-from typing import Any
-
-from logreg.data.adapter import Adapter, TrainingData
-from logreg.data.array_api import ArrayApiAdapter
-from logreg.data.dask import DaskAdapter
-from logreg.data.memory import InMemoryAdapter
-
-__all__ = ["ADAPTERS", "Adapter", "TrainingData", "adapter_for"]
-
-
-#: The adapters in the order they are asked; the in-memory one takes the rest.
-ADAPTERS: tuple[Adapter, ...] = (DaskAdapter(), ArrayApiAdapter(), InMemoryAdapter())
-
-
-def adapter_for(X: Any) -> Adapter:
-    """The adapter of ``X``'s kind: the first in :data:`ADAPTERS` that accepts it.
-
-    Parameters
-    ----------
-    X : object
-
-    Returns
-    -------
-    Adapter
-    """
-    return next(adapter for adapter in ADAPTERS if adapter.accepts(X))
