@@ -27,6 +27,7 @@ LAYERS = {
     "data.write": {"data.read"},
     "solvers": {"solvers"},
     "objective": {"_math", "_namespace", "_fused", "data.sources"},
+    "firth": {"_math", "_namespace", "objective"},
 }
 
 

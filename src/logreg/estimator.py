@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 from logreg.data.adapter import TrainingData
 from logreg.data.registry import adapter_for
 from logreg.data.sources import DataSource
+from logreg.firth import FirthObjective
 from logreg.link import accuracy, probabilities
 from logreg.objective import LogisticObjective, class_weight_sums
 from logreg.persist import save_model
@@ -101,7 +102,11 @@ _PARAMETER_CONSTRAINTS = {
         "None, an int or a numpy Generator",
     ),
     "verbose": (lambda v: _is_int(v) and v >= 0, "an int >= 0"),
+    "firth": (lambda v: isinstance(v, bool | np.bool_), "True or False"),
 }
+
+#: The solvers that can fit Firth's penalised likelihood (no mini-batches, no L1).
+FIRTH_SOLVERS = ("auto", "newton", "lbfgs", "gd")
 
 
 #: Attributes set by ``fit``; removed again at the start of each ``fit``.
@@ -194,6 +199,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Seed for ``"sgd"``'s batch order.
     verbose : int, default=0
         Print one line per iteration when > 0.
+    firth : bool, default=False
+        Fit Firth's bias-reduced logistic regression: maximise
+        ``l(beta) + 1/2 log det I(beta)`` (Jeffreys' prior), whose estimates
+        are finite even when the classes are separated. Binary models with
+        ``C=inf`` only, solvers ``"auto"``, ``"newton"``, ``"lbfgs"``,
+        ``"gd"``; standard errors come from ``I(beta)^-1``, as ``logistf``
+        computes them. See :mod:`logreg.firth`.
 
     Attributes
     ----------
@@ -238,6 +250,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         warm_start: bool = False,
         random_state: int | np.random.Generator | None = None,
         verbose: int = 0,
+        firth: bool = False,
     ) -> None:
         self.C = C
         self.l1_ratio = l1_ratio
@@ -253,6 +266,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
+        self.firth = firth
 
     # ------------------------------------------------------------ validation
     def _validate_params(self) -> None:
@@ -268,6 +282,16 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"solver={self.solver!r} cannot fit an L1 penalty (l1_ratio="
                 f"{self.l1_ratio!r} with finite C); use solver='auto' or one of "
                 f"{list(L1_SOLVERS)}, or l1_ratio=0."
+            )
+        if self.firth and not np.isinf(self.C):
+            raise ValueError(
+                f"firth=True replaces the penalty by Jeffreys' prior: it needs "
+                f"C=inf, got C={self.C!r}."
+            )
+        if self.firth and self.solver not in FIRTH_SOLVERS:
+            raise ValueError(
+                f"firth=True is fitted by {list(FIRTH_SOLVERS)}, not "
+                f"solver={self.solver!r}."
             )
 
     def _has_l1(self) -> bool:
@@ -460,6 +484,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 "This solver needs samples of at least 2 classes in the data, but "
                 f"the data contain only one class: {only!r}."
             )
+        if self.firth and n_classes > 2:
+            raise ValueError(
+                f"firth=True fits binary models; y has {n_classes} classes."
+            )
         totals = data.class_totals
         if totals is not None:
             if not np.sum(totals) > 0:
@@ -497,7 +525,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         separation.
         """
         n_samples = source.n_samples
-        objective = LogisticObjective(
+        objective = (FirthObjective if self.firth else LogisticObjective)(
             source,
             n_classes,
             float(self.C),
@@ -525,6 +553,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 # A sub-sample of a file still costs a read of the whole file:
                 # there the exact Hessian, in the gradient's pass, is cheaper.
                 and not source.reads_whole_file_per_pass
+                # Firth's correction needs every row's hat value anyway.
+                and not self.firth
                 else 1
             ),
             gap_tol=(
@@ -602,7 +632,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         n_rows)``, ``("not checked", 0)`` for penalised fits and rows not in
         memory.
         """
-        if not np.isinf(self.C) or rows is None:
+        if not np.isinf(self.C) or rows is None or self.firth:
+            # Firth's estimates are finite whatever the separation.
             return ("not checked", 0)
         X, y_encoded, weights = rows
         scores = self._decision_matrix(X)

@@ -256,15 +256,16 @@ def warn_if_separated(kind: str, n_rows: int, warning: type[Warning]) -> None:
         message = (
             "The training classes are perfectly separated by a hyperplane: with "
             "C=inf the maximum-likelihood coefficients are infinite, and the "
-            "finite ones returned depend on tol and max_iter. Use a finite C for "
-            "meaningful coefficients."
+            "finite ones returned depend on tol and max_iter. Use firth=True "
+            "(Firth's finite, bias-reduced estimates) or a finite C."
         )
     elif kind == "quasi-complete":
         message = (
             f"Quasi-complete separation: {n_rows} training rows are perfectly "
             "predicted by a hyperplane, so some maximum-likelihood coefficients "
-            "are infinite (their standard errors are meaningless). Use a finite "
-            "C, or drop the separating feature."
+            "are infinite (their standard errors are meaningless). Use firth=True "
+            "(Firth's finite, bias-reduced estimates), a finite C, or drop the "
+            "separating feature."
         )
     else:
         return

@@ -36,18 +36,30 @@ def _penalty_note(C: float) -> str | None:
     )
 
 
+def _firth_note(estimator: Any) -> str | None:
+    if not getattr(estimator, "firth", False):
+        return None
+    return (
+        "Firth's penalised likelihood: the coefficients maximise "
+        "l(beta) + 1/2 log det I(beta); standard errors are from I(beta)^-1 "
+        "(as logistf computes them) and the log-likelihood shown is l(beta)."
+    )
+
+
 def _separation_note(statistics: InferenceStatistics) -> str | None:
     if statistics.separation == "complete":
         return (
             "Complete separation: a hyperplane splits the classes, so the "
             "maximum-likelihood coefficients are infinite; the numbers above "
-            "depend on tol and max_iter and mean nothing."
+            "depend on tol and max_iter and mean nothing. Refit with firth=True "
+            "for finite, bias-reduced estimates."
         )
     if statistics.separation == "quasi-complete":
         return (
             f"Quasi-complete separation: {statistics.separated_rows} rows are "
             "perfectly predicted, so some maximum-likelihood coefficients are "
-            "infinite; their estimates and standard errors are meaningless."
+            "infinite; their estimates and standard errors are meaningless. "
+            "Refit with firth=True for finite, bias-reduced estimates."
         )
     return None
 
@@ -226,7 +238,11 @@ class Summary:
         self._index = self._build_index(estimator)
         self.separation = statistics.separation
         self.penalised = layout.penalised
-        notes = (_penalty_note(float(estimator.C)), _separation_note(statistics))
+        notes = (
+            _penalty_note(float(estimator.C)),
+            _separation_note(statistics),
+            _firth_note(estimator),
+        )
         self.notes = [note for note in notes if note]
         if layout.n_rows > 1:
             self.notes.append(
