@@ -45,9 +45,10 @@ FINISHING_STEPS = 2
 #: A Newton decrement ``lambda^2 / 2`` within this many ulps of ``|F|`` is at
 #: rounding level: the objective cannot resolve the gap it estimates.
 ROUNDING_ULPS = 4
-#: :func:`polish` takes at most this many Newton steps. From any converged
-#: fit it needs one or two (quadratic convergence); more only where there is no
-#: finite optimum (separated classes), which no number of steps would reach.
+#: :func:`polish` takes at most this many Newton steps. From a converged fit
+#: it takes one to three (one exact step, a chord step, a settling step); more
+#: only where there is no finite optimum (separated classes), which no number
+#: of steps would reach.
 POLISH_MAX_STEPS = 8
 #: :func:`polish` reuses a Hessian formed where the decrement was within this
 #: fraction of ``|F|`` (parameters within about 1e-4 of the optimum, so the
