@@ -144,3 +144,77 @@ def test_firth_refuses_what_it_cannot_fit(separated):
         logreg.LogisticRegression(C=np.inf, firth=True).fit(X, np.arange(60) % 3)
     with pytest.raises(ValueError, match="'firth' parameter"):
         logreg.LogisticRegression(C=np.inf, firth="yes").fit(X, y)
+
+
+# ------------------------------------------------------- profile intervals
+def _profile_reference(X, y, j, alpha):
+    """Profile bounds of coefficient ``j`` (0 = intercept), computed here.
+
+    The profile log-likelihood at ``b`` is the maximum over the other
+    coefficients (SciPy's BFGS on the log-likelihood written with
+    ``log_expit``); each bound is the root of ``2 (l_hat - l(b)) =
+    chi2_1(1 - alpha)``, found with SciPy's brentq. The maximum itself is
+    statsmodels' ``Logit``.
+    """
+    sm = pytest.importorskip("statsmodels.api")
+    from scipy import stats
+
+    design = np.hstack([np.ones((len(y), 1)), X])
+    full = sm.Logit(y, design).fit(disp=0, method="newton", tol=1e-12)
+    target = stats.chi2.ppf(1 - alpha, 1)
+    free = np.arange(design.shape[1]) != j
+    sign = np.where(y == 1, 1.0, -1.0)
+
+    def negative_log_likelihood(rest, b):
+        eta = design[:, free] @ rest + b * design[:, j]
+        value = -np.sum(log_expit(sign * eta))
+        gradient = -design[:, free].T @ (sign * expit(-sign * eta))
+        return value, gradient
+
+    def excess(b):
+        fit = optimize.minimize(
+            negative_log_likelihood,
+            full.params[free],
+            args=(b,),
+            jac=True,
+            method="BFGS",
+            options={"gtol": 1e-10},
+        )
+        return 2 * (full.llf + fit.fun) - target
+
+    estimate, se = full.params[j], full.bse[j]
+    low = optimize.brentq(excess, estimate - 4 * se, estimate, xtol=1e-12)
+    high = optimize.brentq(excess, estimate, estimate + 4 * se, xtol=1e-12)
+    return low, high
+
+
+@pytest.mark.parametrize("alpha", [0.05, 0.1])
+def test_profile_intervals_equal_independent_refits(alpha):
+    sm = pytest.importorskip("statsmodels.api")
+    data = sm.datasets.spector.load_pandas()
+    X, y = data.exog.to_numpy(), data.endog.to_numpy().astype(int)
+    model = logreg.LogisticRegression(C=np.inf).fit(X, y)
+    frame = model.summary(alpha=alpha, ci="profile").to_frame()
+    for j, term in enumerate(frame.index):
+        low, high = _profile_reference(X, y, j, alpha)
+        assert frame.loc[term, "ci_low"] == pytest.approx(low, rel=1e-6)
+        assert frame.loc[term, "ci_high"] == pytest.approx(high, rel=1e-6)
+    wald = model.summary(alpha=alpha).to_frame()
+    np.testing.assert_allclose(frame["std_err"], wald["std_err"])  # only the CI
+    assert not np.allclose(frame["ci_low"], wald["ci_low"])  # asymmetric
+
+
+def test_profile_intervals_need_the_rows(separated, tmp_path):
+    X, y, _ = separated
+    with pytest.raises(ValueError, match="binary unpenalised"):
+        logreg.LogisticRegression().fit(X, y).summary(ci="profile")
+    with pytest.raises(ValueError, match="not available for firth=True"):
+        logreg.LogisticRegression(C=np.inf, firth=True).fit(X, y).summary(ci="profile")
+    rows = np.random.default_rng(0).normal(size=(200, 2))
+    labels = (rows[:, 0] + np.random.default_rng(1).logistic(size=200) > 0).astype(int)
+    model = logreg.LogisticRegression(C=np.inf).fit(rows, labels)
+    model.save(tmp_path / "m.json")
+    with pytest.raises(ValueError, match="needs the training rows"):
+        logreg.load(tmp_path / "m.json").summary(ci="profile")
+    with pytest.raises(ValueError, match="ci must be one of"):
+        model.summary(ci="exact")

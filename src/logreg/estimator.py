@@ -123,6 +123,7 @@ _FITTED_ATTRIBUTES = (
     "_inference",
     "_pending_inference",
     "file_encoder_",
+    "_profile_objective",
 )
 
 
@@ -585,6 +586,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self._inference = None
         if objective.n_params <= MAX_INFERENCE_PARAMS:
             self._pending_inference = (objective, w, separation)
+            if np.isinf(self.C) and source.rows_in_memory() is not None:
+                # Profile intervals refit over the rows (references, no copy).
+                self._profile_objective = objective
         return self
 
     def _set_coefficients(self, objective: LogisticObjective, w: np.ndarray):
@@ -679,7 +683,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def __getstate__(self) -> dict[str, Any]:
         """Pickle the statistics, never a reference to the training data."""
         self._inference_statistics()
-        return super().__getstate__()
+        state = super().__getstate__()
+        state.pop("_profile_objective", None)
+        return state
 
     def _forget_fit(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Drop the fitted attributes; return the old ``(coef_, intercept_)``.
@@ -720,7 +726,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         return np.zeros(objective.n_params)
 
     # ------------------------------------------------------------- inference
-    def summary(self, alpha: float = 0.05, cov_type: str = "nonrobust") -> Summary:
+    def summary(
+        self, alpha: float = 0.05, cov_type: str = "nonrobust", ci: str = "wald"
+    ) -> Summary:
         """Coefficient table with standard errors, z, p-values and intervals.
 
         Exact (maximum-likelihood inference, equal to statsmodels ``Logit`` /
@@ -736,6 +744,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             Intervals are ``1 - alpha``.
         cov_type : {"nonrobust", "HC0", "HC1"}, default="nonrobust"
             Classical (inverse information) or sandwich (robust) covariance.
+        ci : {"wald", "profile"}, default="wald"
+            ``"profile"``: profile-likelihood intervals (R's ``confint`` on a
+            ``glm``), each bound an exact root found by constrained refits
+            (:mod:`logreg.stats.profile`). Binary unpenalised models (not yet
+            with ``firth=True``) whose rows were in memory at fit, in this
+            process.
 
         Returns
         -------
@@ -743,7 +757,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             Prints as a table; ``to_frame()`` gives a pandas DataFrame.
         """
         self._check_no_l1("summary")
-        return Summary(self, alpha=alpha, cov_type=cov_type)
+        return Summary(self, alpha=alpha, cov_type=cov_type, ci=ci)
 
     def odds_ratios(self, alpha: float = 0.05, cov_type: str = "nonrobust") -> Any:
         """Odds ratios ``exp(coef)`` with their ``1 - alpha`` intervals.

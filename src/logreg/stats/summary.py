@@ -21,7 +21,13 @@ from logreg.stats.covariance import (
 )
 from logreg.stats.statistics import InferenceStatistics
 
-__all__ = ["MarginalEffects", "Summary", "coefficient_frame", "format_table"]
+__all__ = [
+    "CI_TYPES",
+    "MarginalEffects",
+    "Summary",
+    "coefficient_frame",
+    "format_table",
+]
 
 
 def _penalty_note(C: float) -> str | None:
@@ -34,6 +40,39 @@ def _penalty_note(C: float) -> str | None:
         "z, P>|z| and the intervals are not classical tests or confidence "
         "intervals. Refit with C=inf for classical (maximum-likelihood) inference."
     )
+
+
+#: How :class:`Summary` computes its intervals.
+CI_TYPES = ("wald", "profile")
+
+
+def _profile_bounds(estimator: Any, layout: Any, summary: Any) -> tuple:
+    """Profile-likelihood bounds of the reported estimates (binary, unpenalised)."""
+    from logreg.stats.profile import profile_intervals
+
+    if layout.n_rows > 1 or layout.penalised:
+        raise ValueError(
+            "ci='profile' is for binary unpenalised (C=inf) models; this model is "
+            + ("multinomial." if layout.n_rows > 1 else f"penalised (C={summary.C:g}).")
+        )
+    if getattr(estimator, "firth", False):
+        # Jeffreys' penalty need not keep each constrained problem concave:
+        # refits from different starts found different stationary points.
+        raise ValueError(
+            "ci='profile' is not available for firth=True yet (its penalised "
+            "profile can have several stationary points); use the Wald "
+            "intervals."
+        )
+    objective = getattr(estimator, "_profile_objective", None)
+    if objective is None:
+        raise ValueError(
+            "ci='profile' refits the model with each coefficient held fixed, so it "
+            "needs the training rows: they are kept after fit (for rows in "
+            "memory), not in a model file, a copy, or a Dask or file fit."
+        )
+    w_hat = objective.pack(estimator.coef_, estimator.intercept_)
+    std_err = np.sqrt(np.diag(summary.covariance))
+    return profile_intervals(objective, w_hat, layout.order, std_err, summary.alpha)
 
 
 def _firth_note(estimator: Any) -> str | None:
@@ -219,9 +258,16 @@ class Summary:
     """
 
     def __init__(
-        self, estimator: Any, alpha: float = 0.05, cov_type: str = "nonrobust"
+        self,
+        estimator: Any,
+        alpha: float = 0.05,
+        cov_type: str = "nonrobust",
+        ci: str = "wald",
     ) -> None:
         self.alpha = _check_alpha(alpha)
+        if ci not in CI_TYPES:
+            raise ValueError(f"ci must be one of {list(CI_TYPES)}, got {ci!r}.")
+        self.ci = ci
         statistics = _statistics(estimator)
         layout = _Layout(estimator)
         contrasts = layout.contrasts()
@@ -236,6 +282,9 @@ class Summary:
         self._estimator_facts(estimator)
         self._likelihood_facts(statistics, len(self._estimate), layout.fit_intercept)
         self._index = self._build_index(estimator)
+        self._profile = None
+        if ci == "profile":
+            self._profile = _profile_bounds(estimator, layout, self)
         self.separation = statistics.separation
         self.penalised = layout.penalised
         notes = (
@@ -292,9 +341,12 @@ class Summary:
             ci_high``.
         """
         std_err = np.sqrt(np.diag(self.covariance))
-        return coefficient_frame(
+        frame = coefficient_frame(
             self._index, self._estimate, std_err, self.alpha, "coef"
         )
+        if self._profile is not None:
+            frame["ci_low"], frame["ci_high"] = self._profile
+        return frame
 
     def _facts(self, width: int) -> tuple[list, list]:
         """The header's ``(label, value)`` pairs: the model's and the fit's."""
@@ -393,9 +445,16 @@ class MarginalEffects:
     """
 
     def __init__(
-        self, estimator: Any, alpha: float = 0.05, cov_type: str = "nonrobust"
+        self,
+        estimator: Any,
+        alpha: float = 0.05,
+        cov_type: str = "nonrobust",
+        ci: str = "wald",
     ) -> None:
         self.alpha = _check_alpha(alpha)
+        if ci not in CI_TYPES:
+            raise ValueError(f"ci must be one of {list(CI_TYPES)}, got {ci!r}.")
+        self.ci = ci
         statistics = _statistics(estimator)
         if estimator.coef_.shape[0] != 1:
             raise ValueError(
