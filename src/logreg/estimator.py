@@ -123,7 +123,7 @@ _FITTED_ATTRIBUTES = (
     "_inference",
     "_pending_inference",
     "file_encoder_",
-    "_profile_objective",
+    "_training_objective",
 )
 
 
@@ -588,7 +588,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             self._pending_inference = (objective, w, separation)
             if np.isinf(self.C) and source.rows_in_memory() is not None:
                 # Profile intervals refit over the rows (references, no copy).
-                self._profile_objective = objective
+                self._training_objective = objective
         return self
 
     def _set_coefficients(self, objective: LogisticObjective, w: np.ndarray):
@@ -684,7 +684,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """Pickle the statistics, never a reference to the training data."""
         self._inference_statistics()
         state = super().__getstate__()
-        state.pop("_profile_objective", None)
+        state.pop("_training_objective", None)
         return state
 
     def _forget_fit(self) -> tuple[np.ndarray, np.ndarray] | None:
@@ -727,7 +727,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------- inference
     def summary(
-        self, alpha: float = 0.05, cov_type: str = "nonrobust", ci: str = "wald"
+        self,
+        alpha: float = 0.05,
+        cov_type: str = "nonrobust",
+        ci: str = "wald",
+        groups: Any = None,
     ) -> Summary:
         """Coefficient table with standard errors, z, p-values and intervals.
 
@@ -742,14 +746,19 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         ----------
         alpha : float, default=0.05
             Intervals are ``1 - alpha``.
-        cov_type : {"nonrobust", "HC0", "HC1"}, default="nonrobust"
-            Classical (inverse information) or sandwich (robust) covariance.
+        cov_type : {"nonrobust", "HC0", "HC1", "cluster"}, default="nonrobust"
+            Classical (inverse information) or sandwich (robust) covariance;
+            ``"cluster"``: cluster-robust by ``groups``, with statsmodels'
+            small-sample correction (unpenalised fits of rows in memory, in
+            this process).
         ci : {"wald", "profile"}, default="wald"
             ``"profile"``: profile-likelihood intervals (R's ``confint`` on a
             ``glm``), each bound an exact root found by constrained refits
             (:mod:`logreg.stats.profile`). Binary unpenalised models (not yet
             with ``firth=True``) whose rows were in memory at fit, in this
             process.
+        groups : array-like of shape (n_samples,), optional
+            Each training row's cluster, for ``cov_type="cluster"``.
 
         Returns
         -------
@@ -757,7 +766,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             Prints as a table; ``to_frame()`` gives a pandas DataFrame.
         """
         self._check_no_l1("summary")
-        return Summary(self, alpha=alpha, cov_type=cov_type, ci=ci)
+        return Summary(self, alpha=alpha, cov_type=cov_type, ci=ci, groups=groups)
 
     def odds_ratios(self, alpha: float = 0.05, cov_type: str = "nonrobust") -> Any:
         """Odds ratios ``exp(coef)`` with their ``1 - alpha`` intervals.

@@ -927,6 +927,50 @@ class LogisticObjective:
             class_weights=per_class,
         )
 
+    def grouped_scores(self, w: np.ndarray, groups: np.ndarray, n_groups: int):
+        """Per-row gradients of the unscaled loss, summed within each group.
+
+        ``sum_{i in g} s_i d loss_i / d w`` for each group ``g``: the terms of
+        the cluster-robust covariance's meat. Needs the rows in host memory.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_params,)
+        groups : ndarray of int, shape (n_samples,)
+            Each row's group, ``0..n_groups-1``, in the source's row order.
+        n_groups : int
+
+        Returns
+        -------
+        ndarray of shape (n_groups, n_params)
+
+        Raises
+        ------
+        ValueError
+            When the source's rows are not in host memory.
+        """
+        rows = self.source.rows_in_memory()
+        if rows is None:
+            raise ValueError("grouped scores need the rows in host memory")
+        X, y, s = rows
+        _, residual = self._loss_and_residual(self._linear(X, w), y)
+        weighted = np.asarray(residual, dtype=np.float64) * s[:, None]
+        n_samples = len(y)
+        sums = np.empty((n_groups, self.n_rows, self.n_cols))
+        for k in range(self.n_rows):
+            # Row g of this matrix holds the residuals of group g's rows.
+            by_group = sparse.csr_matrix(
+                (weighted[:, k], (groups, np.arange(n_samples))),
+                shape=(n_groups, n_samples),
+            )
+            product = by_group @ X
+            sums[:, k, : self.source.n_features] = (
+                product.toarray() if sparse.issparse(product) else product
+            )
+            if self.fit_intercept:
+                sums[:, k, -1] = np.asarray(by_group.sum(axis=1)).ravel()
+        return sums.reshape(n_groups, self.n_params)
+
     def subsampled(self, step: int) -> LogisticObjective:
         """The same objective estimated from every ``step``-th row.
 

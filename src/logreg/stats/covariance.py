@@ -126,18 +126,51 @@ class _Layout:
         )
 
 
+def _cluster_meat(estimator: Any, groups: Any) -> tuple[np.ndarray, int]:
+    """``sum_g S_g S_g^T`` of the per-group score sums, and the number of groups."""
+    if groups is None:
+        raise ValueError("cov_type='cluster' needs groups=, one label per row.")
+    objective = getattr(estimator, "_training_objective", None)
+    if objective is None:
+        raise ValueError(
+            "cov_type='cluster' sums the scores of each group's rows, so it needs "
+            "the training rows: they are kept after an unpenalised fit of rows "
+            "in memory, not in a model file, a copy, or a Dask or file fit."
+        )
+    groups = np.asarray(groups)
+    if groups.shape != (objective.n_samples,):
+        raise ValueError(
+            f"groups must have one label per training row ({objective.n_samples}), "
+            f"got shape {groups.shape}."
+        )
+    labels, codes = np.unique(groups, return_inverse=True)
+    if len(labels) < 2:
+        raise ValueError("cov_type='cluster' needs at least 2 groups.")
+    w = objective.pack(estimator.coef_, estimator.intercept_)
+    sums = objective.grouped_scores(w, codes, len(labels))
+    return sums.T @ sums, len(labels)
+
+
 def _covariance_of_params(
-    estimator: Any, statistics: InferenceStatistics, cov_type: str
+    estimator: Any,
+    statistics: InferenceStatistics,
+    cov_type: str,
+    groups: Any = None,
 ) -> np.ndarray:
     """Covariance of the full parameter vector (a pseudo-inverse for multinomial).
+
+    ``cov_type="cluster"`` is the sandwich with the per-group score sums as
+    its meat, times ``G / (G - 1) * (N - 1) / (N - K)`` for ``G`` groups,
+    ``N`` observations and ``K`` reported parameters (statsmodels' default
+    correction).
 
     Returns
     -------
     ndarray of shape (n_params, n_params)
     """
-    if cov_type not in COV_TYPES:
+    if cov_type not in (*COV_TYPES, "cluster"):
         raise ValueError(
-            f"cov_type must be one of {list(COV_TYPES)}, got {cov_type!r}."
+            f"cov_type must be one of {[*COV_TYPES, 'cluster']}, got {cov_type!r}."
         )
     layout = _Layout(estimator)
     hessian = statistics.fisher.copy()
@@ -162,8 +195,13 @@ def _covariance_of_params(
     bread = linalg.inv(information)
     if cov_type == "nonrobust":
         return bread
+    n_reported = layout.contrasts().shape[0]
+    if cov_type == "cluster":
+        meat, n_groups = _cluster_meat(estimator, groups)
+        n_obs = statistics.n_obs
+        factor = n_groups / (n_groups - 1) * (n_obs - 1) / (n_obs - n_reported)
+        return factor * (bread @ meat @ bread)
     covariance = bread @ statistics.score_outer @ bread
     if cov_type == "HC1":
-        n_reported = layout.contrasts().shape[0]
         covariance *= statistics.n_obs / (statistics.n_obs - n_reported)
     return covariance

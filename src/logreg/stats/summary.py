@@ -63,7 +63,7 @@ def _profile_bounds(estimator: Any, layout: Any, summary: Any) -> tuple:
             "profile can have several stationary points); use the Wald "
             "intervals."
         )
-    objective = getattr(estimator, "_profile_objective", None)
+    objective = getattr(estimator, "_training_objective", None)
     if objective is None:
         raise ValueError(
             "ci='profile' refits the model with each coefficient held fixed, so it "
@@ -263,6 +263,7 @@ class Summary:
         alpha: float = 0.05,
         cov_type: str = "nonrobust",
         ci: str = "wald",
+        groups: Any = None,
     ) -> None:
         self.alpha = _check_alpha(alpha)
         if ci not in CI_TYPES:
@@ -273,7 +274,7 @@ class Summary:
         contrasts = layout.contrasts()
         self.cov_type = cov_type
         self.covariance = (
-            contrasts @ _covariance_of_params(estimator, statistics, cov_type)
+            contrasts @ _covariance_of_params(estimator, statistics, cov_type, groups)
         ) @ contrasts.T
         params = np.hstack([estimator.coef_, estimator.intercept_[:, None]])
         if not layout.fit_intercept:
@@ -450,6 +451,7 @@ class MarginalEffects:
         alpha: float = 0.05,
         cov_type: str = "nonrobust",
         ci: str = "wald",
+        groups: Any = None,
     ) -> None:
         self.alpha = _check_alpha(alpha)
         if ci not in CI_TYPES:
