@@ -587,7 +587,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if objective.n_params <= MAX_INFERENCE_PARAMS:
             self._pending_inference = (objective, w, separation)
             if np.isinf(self.C) and source.rows_in_memory() is not None:
-                # Profile intervals refit over the rows (references, no copy).
+                # Profile intervals refit over the rows, cluster errors sum
+                # their scores by group: references, no copy, never saved.
                 self._training_objective = objective
         return self
 
