@@ -31,9 +31,8 @@ def _constrained_fit(objective, w: np.ndarray, index: int, value: float) -> tupl
     w = np.array(w, dtype=np.float64)
     w[index] = value
     free = np.arange(len(w)) != index
-    current = objective.value(w)
+    current, grad, hessian = objective.value_grad_hessian(w)
     for _ in range(MAX_STEPS):
-        current, grad, hessian = objective.value_grad_hessian(w)
         try:
             step = -linalg.solve(
                 hessian[np.ix_(free, free)], grad[free], assume_a="pos"
@@ -47,14 +46,14 @@ def _constrained_fit(objective, w: np.ndarray, index: int, value: float) -> tupl
         while length > 2.0**-30:
             trial = w.copy()
             trial[free] += length * step
-            trial_value = objective.value(trial)
-            if trial_value <= current - 1e-4 * length * decrement:
+            if objective.value(trial) <= current - 1e-4 * length * decrement:
                 w = trial
                 break
             length /= 2
         else:
             break
-    return w, objective.value(w)
+        current, grad, hessian = objective.value_grad_hessian(w)
+    return w, current
 
 
 def profile_intervals(

@@ -450,13 +450,8 @@ class MarginalEffects:
         estimator: Any,
         alpha: float = 0.05,
         cov_type: str = "nonrobust",
-        ci: str = "wald",
-        groups: Any = None,
     ) -> None:
         self.alpha = _check_alpha(alpha)
-        if ci not in CI_TYPES:
-            raise ValueError(f"ci must be one of {list(CI_TYPES)}, got {ci!r}.")
-        self.ci = ci
         statistics = _statistics(estimator)
         if estimator.coef_.shape[0] != 1:
             raise ValueError(
