@@ -103,6 +103,7 @@ _PARAMETER_CONSTRAINTS = {
     ),
     "verbose": (lambda v: _is_int(v) and v >= 0, "an int >= 0"),
     "firth": (lambda v: isinstance(v, bool | np.bool_), "True or False"),
+    "formula": (lambda v: v is None or isinstance(v, str), "None or a str"),
 }
 
 #: The solvers that can fit Firth's penalised likelihood (no mini-batches, no L1).
@@ -124,6 +125,7 @@ _FITTED_ATTRIBUTES = (
     "_pending_inference",
     "file_encoder_",
     "_training_objective",
+    "formula_",
 )
 
 
@@ -207,6 +209,17 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         ``C=inf`` only, solvers ``"auto"``, ``"newton"``, ``"lbfgs"``,
         ``"gd"``; standard errors come from ``I(beta)^-1``, as ``logistf``
         computes them. See :mod:`logreg.firth`.
+    formula : str or None, default=None
+        A model formula (formulaic's syntax, R's and patsy's:
+        ``"low ~ age + lwt + C(race) + smoke"``), applied to a pandas
+        DataFrame ``X``: :meth:`fit` takes ``y`` from the column the
+        left-hand side names, and every method that takes ``X`` encodes a
+        new DataFrame by the spec learned at fit (levels, transforms,
+        interactions). Coefficients are named by formulaic's terms
+        (``C(race)[T.2]``). The formula decides the intercept (``- 1``
+        removes it) and ``fit_intercept`` must agree. Rows with a missing
+        value in the formula's columns are left out of the fit, with a
+        warning (R's ``na.omit``). See :mod:`logreg.data.formula`.
 
     Attributes
     ----------
@@ -232,6 +245,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         The solver that ran (``"auto"`` resolved).
     converged_ : bool
         Whether the solver met ``tol`` before ``max_iter``.
+    formula_ : ModelFormula
+        With ``formula``: the formula learned at fit
+        (:class:`logreg.data.formula.ModelFormula`), saved with the model.
     """
 
     def __init__(
@@ -252,6 +268,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         random_state: int | np.random.Generator | None = None,
         verbose: int = 0,
         firth: bool = False,
+        formula: str | None = None,
     ) -> None:
         self.C = C
         self.l1_ratio = l1_ratio
@@ -268,6 +285,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.firth = firth
+        self.formula = formula
 
     # ------------------------------------------------------------ validation
     def _validate_params(self) -> None:
@@ -345,7 +363,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             )
 
     # ------------------------------------------------------------------- fit
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
+    def fit(
+        self, X: Any, y: Any = None, sample_weight: Any = None
+    ) -> LogisticRegression:
         """Fit the model.
 
         Parameters
@@ -364,8 +384,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             The fitted attributes are NumPy arrays either way; an
             unpenalised fit checks for separation only when the rows are in
             host memory.
+            With ``formula``: a pandas DataFrame holding the formula's
+            columns.
         y : array-like of shape (n_samples,)
-            Class labels (any sortable type), at least two distinct.
+            Class labels (any sortable type), at least two distinct. Not
+            given when ``formula`` names the target column.
         sample_weight : array-like of shape (n_samples,), optional
             Non-negative weights; an integer weight equals repeating the row.
             Every class needs a positive total weight.
@@ -385,8 +408,45 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self._validate_params()
         adapter.check_solver(self.solver)
         previous = self._forget_fit()
+        formula = None
+        if self.formula is not None:
+            formula, X, y, sample_weight = self._learn_formula(X, y, sample_weight)
+            adapter = adapter_for(X)  # the design matrix: a DataFrame in memory
         data = adapter.training_data(self, X, y, sample_weight)
-        return self._fit_data(data, previous)
+        self._fit_data(data, previous)
+        if formula is not None:
+            self.formula_ = formula
+        return self
+
+    def _learn_formula(self, X: Any, y: Any, sample_weight: Any) -> tuple:
+        """``(formula_, design, labels, sample_weight)`` of the complete rows."""
+        from logreg.data.formula import ModelFormula
+
+        formula, design, labels, rows = ModelFormula.learn(self.formula, X, y)
+        if formula.intercept != bool(self.fit_intercept):
+            raise ValueError(
+                f"the formula {self.formula!r} "
+                + (
+                    "has an intercept but fit_intercept=False: remove it in the "
+                    "formula ('- 1') or set fit_intercept=True."
+                    if formula.intercept
+                    else "removes the intercept: set fit_intercept=False too."
+                )
+            )
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight)
+            if sample_weight.shape != (len(X),):
+                raise ValueError(
+                    f"sample_weight has shape {sample_weight.shape}; expected "
+                    f"({len(X)},), one weight per row of X"
+                )
+            sample_weight = sample_weight[rows]
+        return formula, design, labels, sample_weight
+
+    def _design(self, X: Any) -> Any:
+        """``X`` as the features: the formula's design matrix, given a formula."""
+        formula = getattr(self, "formula_", None)
+        return X if formula is None else formula.design(X)
 
     def fit_file(
         self,
@@ -449,6 +509,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
         adapter = FileAdapter()
         self._validate_params()
+        if self.formula is not None:
+            raise ValueError(
+                "fit_file encodes the file's columns itself; a formula applies to "
+                "a DataFrame: read the file and call fit(frame), or set "
+                "formula=None."
+            )
         adapter.check_solver(self.solver)
         previous = self._forget_fit()
         data = adapter.file_training_data(
@@ -838,7 +904,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """
         from logreg.stats.intervals import predict_interval
 
-        return predict_interval(self, X, alpha)
+        check_is_fitted(self)
+        return predict_interval(self, self._design(X), alpha)
 
     def marginal_effects(
         self, alpha: float = 0.05, cov_type: str = "nonrobust"
@@ -883,6 +950,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def _predict(self, X: Any, method: str) -> Any:
         """The one predict path: ``method`` over ``X`` by the adapter of its kind."""
         check_is_fitted(self)
+        X = self._design(X)
         return adapter_for(X).predict(self, X, method)
 
     def decision_function(self, X: Any) -> Any:
@@ -947,7 +1015,7 @@ else (n_samples, n_classes)
         """
         return self._predict(X, "predict")
 
-    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+    def score(self, X: Any, y: Any = None, sample_weight: Any = None) -> float:
         """Mean accuracy of :meth:`predict` on ``X`` against ``y``.
 
         Parameters
@@ -956,13 +1024,24 @@ else (n_samples, n_classes)
             For an array-API ``X`` (PyTorch, CuPy...) the predictions run on
             its device and only the labels come to the host to be compared.
         y : array-like of shape (n_samples,)
-            True labels.
+            True labels; by default, for a model fitted with a formula whose
+            left-hand side names the target, that column of ``X`` (so
+            scikit-learn's cross-validation works on a DataFrame alone).
         sample_weight : array-like of shape (n_samples,), optional
 
         Returns
         -------
         float
         """
+        formula = getattr(self, "formula_", None)
+        if y is None and formula is not None and formula.target is not None:
+            if formula.target not in getattr(X, "columns", ()):
+                raise ValueError(
+                    f"y is not given and X has no target column {formula.target!r}"
+                )
+            y = X[formula.target].to_numpy()
+        if y is None:
+            raise ValueError("score needs the true labels y.")
         return accuracy(self.predict(X), y, sample_weight)
 
     def save(self, path: Any) -> None:

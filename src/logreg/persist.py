@@ -115,6 +115,7 @@ FORMAT_VERSION = 1
 STATE_CLASSES: dict[str, tuple[str, str]] = {
     "InferenceStatistics": ("logreg.stats.statistics", "InferenceStatistics"),
     "TableEncoder": ("logreg.data.encoder", "TableEncoder"),
+    "ModelFormula": ("logreg.data.formula", "ModelFormula"),
 }
 
 #: Estimator classes a file may name, resolved the same lazy way (the estimator

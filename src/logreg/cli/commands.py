@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from logreg.cli.formula_table import FormulaTable
 from logreg.data.columns import missing_message, missing_rows
 from logreg.data.encoder import TableEncoder, reference_for
 from logreg.data.read import (
@@ -110,8 +111,14 @@ def _check_output_path(
 STREAM_BYTES = 512 << 20
 
 
-def _feature_frame(X: np.ndarray, encoder: TableEncoder) -> pd.DataFrame:
-    """``X`` with the encoded feature names as columns, for the estimator."""
+def _feature_frame(X: Any, encoder: TableEncoder | FormulaTable) -> pd.DataFrame:
+    """``X`` with the encoded feature names as columns, for the estimator.
+
+    A formula model's ``X`` is already the DataFrame of its columns: the
+    estimator's formula encodes it.
+    """
+    if isinstance(encoder, FormulaTable):
+        return X
     try:
         import pandas as pd
     except ImportError as error:
@@ -132,7 +139,9 @@ def load_table_model(path: str | os.PathLike[str]) -> ModelFile:
     Returns
     -------
     ModelFile
-        ``preprocessor`` is the fitted :class:`~logreg.data.encoder.TableEncoder`.
+        ``preprocessor`` is the fitted :class:`~logreg.data.encoder.TableEncoder`,
+        or for a model fitted with a formula a
+        :class:`~logreg.cli.formula_table.FormulaTable`.
 
     Raises
     ------
@@ -143,6 +152,11 @@ def load_table_model(path: str | os.PathLike[str]) -> ModelFile:
         (a model saved from Python with ``save()`` cannot read data files).
     """
     model = load_model_file(path)
+    formula = getattr(model.estimator, "formula_", None)
+    if formula is not None:
+        target = model.metadata.get("target")
+        table = FormulaTable(formula, target if isinstance(target, str) else None)
+        return ModelFile(model.estimator, table, model.metadata)
     encoder = model.preprocessor
     if not isinstance(encoder, TableEncoder) or encoder.target is None:
         raise ModelFileError(
@@ -172,8 +186,9 @@ class FitResult:
         The model file written.
     estimator : LogisticRegression
         The fitted estimator.
-    encoder : TableEncoder
-        The fitted encoder, saved with it.
+    encoder : TableEncoder or FormulaTable
+        The fitted encoder, saved with it; for a formula, the formula's columns
+        (the estimator keeps the formula).
     n_rows_read, n_rows_dropped : int
         Rows in the data file, and rows left out for missing values.
     train_accuracy : float
@@ -184,7 +199,7 @@ class FitResult:
 
     model_path: Path
     estimator: LogisticRegression
-    encoder: TableEncoder
+    encoder: TableEncoder | FormulaTable
     n_rows_read: int
     n_rows_dropped: int
     train_accuracy: float
@@ -200,7 +215,8 @@ def fit_model(
     data: str | os.PathLike[str],
     model: str | os.PathLike[str],
     *,
-    target: str,
+    target: str | None = None,
+    formula: str | None = None,
     exclude: Sequence[str] = (),
     standardize: bool = True,
     drop_missing: bool = False,
@@ -218,8 +234,14 @@ def fit_model(
         A CSV or Parquet file (see :mod:`logreg.data.read`).
     model : str or os.PathLike
         The model file to write (atomically); its directory must exist.
-    target : str
-        The label column.
+    target : str, optional
+        The label column; required unless ``formula`` names it.
+    formula : str, optional
+        A model formula (``"default ~ student + balance"``, see
+        :mod:`logreg.data.formula`): the file is read into memory and the
+        formula makes the features; ``exclude``, ``standardize``,
+        ``reference`` and ``stream`` do not apply (write ``C(col,
+        contr.treatment("level"))`` or ``scale(col)`` in the formula).
     exclude : sequence of str, default=()
         Columns that are not features (identifiers, dates, ...).
     standardize : bool, default=True
@@ -254,6 +276,15 @@ def fit_model(
         parameters; nothing is written.
     """
     model = _check_output_path(model)
+    if formula is not None:
+        result = _fit_formula(
+            data, model, formula, target, estimator_params, stream, on_step
+        )
+        on_step(f"saving {model.name}")
+        save_model(result.estimator, model, metadata=_fit_metadata(data, result))
+        return result
+    if target is None:
+        raise ValueError("give the target column (--target) or a formula")
     estimator = LogisticRegression(**dict(estimator_params or {}))
     reference = reference_for(float(estimator.C), reference)
     if stream is None:
@@ -304,6 +335,57 @@ def fit_model(
         metadata=_fit_metadata(data, result),
     )
     return result
+
+
+def _fit_formula(
+    data: str | os.PathLike[str],
+    model: Path,
+    formula: str,
+    target: str | None,
+    estimator_params: Mapping[str, Any] | None,
+    stream: bool | None,
+    on_step: Step,
+) -> FitResult:
+    """Fit ``formula`` on the file read into memory (the estimator's formula path)."""
+    from logreg.data.formula import ModelFormula
+
+    if stream:
+        raise ValueError(
+            "a formula is fitted in memory: --stream applies to the column encoder"
+        )
+    _, lhs = ModelFormula.parse(formula)
+    if lhs is not None and target is not None and target != lhs:
+        raise ValueError(
+            f"the formula's left-hand side names {lhs!r} but the target is {target!r}"
+        )
+    target = lhs or target
+    if target is None:
+        raise ValueError(
+            "the formula has no left-hand side: write 'target ~ ...' or give --target"
+        )
+    params = {
+        "fit_intercept": ModelFormula.has_intercept(formula),
+        **dict(estimator_params or {}),
+    }
+    estimator = LogisticRegression(formula=formula, **params)
+    on_step(f"reading {Path(data).name}")
+    frame = read_table(data).to_pandas()
+    if target not in frame.columns:
+        raise ValueError(f"the data have no target column {target!r}")
+    on_step(f"fitting {len(frame):,} rows")
+    start = time.perf_counter()
+    estimator.fit(frame, None if lhs is not None else frame[target])
+    seconds = time.perf_counter() - start
+    used = frame.dropna(subset=[*estimator.formula_.variables, target])
+    return FitResult(
+        model_path=model,
+        estimator=estimator,
+        encoder=FormulaTable(estimator.formula_, target),
+        n_rows_read=len(frame),
+        n_rows_dropped=len(frame) - len(used),
+        train_accuracy=float(estimator.score(used, used[target].to_numpy())),
+        fit_seconds=seconds,
+    )
 
 
 def _fit_streamed(

@@ -156,7 +156,19 @@ def _add_fit(commands: Any) -> None:
         ),
     )
     fit.add_argument("data", metavar="DATA", help="a .csv(.gz), .tsv(.gz) or .parquet")
-    fit.add_argument("--target", required=True, metavar="COL", help="label column")
+    fit.add_argument(
+        "--target", metavar="COL", help="label column (or the formula's left side)"
+    )
+    fit.add_argument(
+        "--formula",
+        metavar="FORMULA",
+        help=(
+            "a model formula such as 'default ~ student + balance + C(region)' "
+            "(R's and statsmodels' syntax, by formulaic): the file is read into "
+            "memory and the formula makes the features, instead of the column "
+            "encoder (--exclude, --reference, --no-standardize, --stream)"
+        ),
+    )
     fit.add_argument("--model", required=True, metavar="MODEL", help="file to write")
     fit.add_argument(
         "--exclude",
@@ -430,11 +442,27 @@ def _fit(args: argparse.Namespace) -> int:
     from logreg.cli.commands import fit_model
 
     given = {name: getattr(args, name) for name in _ESTIMATOR_OPTIONS}
+    if args.formula is not None:
+        encoder_options = {
+            "--exclude": bool(args.exclude),
+            "--reference": bool(args.reference),
+            "--no-standardize": not args.standardize,
+        }
+        clashing = [option for option, used in encoder_options.items() if used]
+        if clashing:
+            raise ValueError(
+                f"{', '.join(clashing)}: an option of the column encoder, which "
+                "a formula replaces; write C(col, contr.treatment('level')) or "
+                "scale(col) in the formula instead"
+            )
+    elif args.target is None:
+        raise ValueError("give the label column with --target (or a --formula)")
     with _status("logreg fit") as update:
         result = fit_model(
             args.data,
             args.model,
             target=args.target,
+            formula=args.formula,
             exclude=args.exclude,
             standardize=args.standardize,
             drop_missing=args.drop_missing,
@@ -576,6 +604,11 @@ def _summary(args: argparse.Namespace) -> int:
     model = load_model_file(args.model)
     summary = model.estimator.summary(alpha=args.alpha, cov_type=args.cov_type)
     encoder = model.preprocessor
+    if getattr(model.estimator, "formula_", None) is not None and args.original_scale:
+        raise ValueError(
+            f"{args.model} was fitted with a formula, whose terms are the "
+            "features: its coefficients are already per unit of each term"
+        )
     if not isinstance(encoder, TableEncoder):
         if args.original_scale:
             raise ValueError(
