@@ -393,3 +393,22 @@ def test_command_line_formula_refuses_encoder_options(capsys, tmp_path, birthwt)
     rhs_only = ["fit", str(data), "--formula", "age + C(race)", "--model"]
     assert main([*rhs_only, str(tmp_path / "m.json")]) == 2
     assert main([*rhs_only, str(tmp_path / "m.json"), "--target", "low"]) == 0
+
+
+def test_the_readme_walk_through_runs():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    section = readme[readme.index("### A statistical analysis, step by step") :]
+    code = section[section.index("```python") + len("```python") :]
+    code = code[: code.index("```")]
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    # The figures its comments quote.
+    assert namespace["full"].odds_ratios().loc["ht"].round(2).tolist() == [
+        5.6,
+        1.45,
+        21.65,
+    ]
+    race = namespace["full"].wald_test(["C(race)[T.2]", "C(race)[T.3]"])
+    assert (round(race.statistic, 2), round(race.p_value, 3)) == (6.88, 0.032)
