@@ -412,3 +412,12 @@ def test_the_readme_walk_through_runs():
     ]
     race = namespace["full"].wald_test(["C(race)[T.2]", "C(race)[T.3]"])
     assert (round(race.statistic, 2), round(race.p_value, 3)) == (6.88, 0.032)
+
+
+def test_a_model_file_formula_must_make_its_features(birthwt, tmp_path):
+    clf = LogisticRegression(C=np.inf, formula=BIRTHWT).fit(birthwt)
+    path = tmp_path / "model.json"
+    clf.save(path)
+    _tamper(path, lambda state: state["columns"].reverse())
+    with pytest.raises(ModelFileError, match="feature_names_in_"):
+        load(path)

@@ -51,21 +51,43 @@ A JSON object with a key starting with ``"__"`` must be exactly one of the
 tags above. Numeric dtypes are limited to ``|b1``, ``|i1``-``<i8``,
 ``|u1``-``<u8``, ``<f2``, ``<f4``, ``<f8``, ``<c8`` and ``<c16``, so arrays
 (``float32`` included) come back bit for bit with their dtype; a big-endian
-array comes back little-endian, with the same values. A ``U`` array may hold
-at most 2**24 characters including padding (the padding is not in the file).
+array comes back little-endian, with the same values. A ``U`` array is at
+most 2**24 characters wide.
+
+Memory budget: a file can only ask for memory in proportion to its size.
+Before any array is built, the bytes it will take (its elements times the
+item size, 4 bytes per character of a ``U`` width, 8 per object item; an
+empty dimension counts as 1, so ``[2**63, 0]`` is refused too) are charged to
+one budget for the whole document: 16 MiB (:data:`_LOAD_BUDGET_BYTES`) plus
+16 (:data:`_LOAD_BUDGET_PER_FILE_BYTE`) times the file's length in bytes.
+Numeric arrays carry their bytes in the file (base64, 4/3 of them) and
+object items take at least 2 characters each, so only the padding of ``U``
+arrays, which is not in the file, can amplify; a file over budget is refused
+before it allocates. A JSON number that overflows a float (``1e999``) or an
+int longer than Python parses is refused too. Saving decodes the written
+document with the same budget and checks, so every file written can be
+loaded.
 
 State objects are instances of the classes named in :data:`STATE_CLASSES`, a
 fixed table inside the ``logreg`` package. They implement ``to_state() ->
 dict`` and a classmethod ``from_state(state)``. A file can only name a class
 from that table; any other name is refused before anything is imported.
 
+The fitted state is checked against the model before use: ``coef_``,
+``intercept_``, ``classes_`` (one of bool, int, real float or str labels,
+distinct, no NaN), ``n_features_in_`` and the private ``_inference``
+statistics, whose matrices must have the shapes that ``coef_`` and
+``fit_intercept`` give.
+
 Saving refuses a ``random_state`` that is a numpy ``Generator`` (its state
 cannot be written without pickle) with a ``ValueError``; set it to an int or
-``None`` first. Loading a file that is not a valid model file raises
-:class:`ModelFileError` (a ``ValueError``) with one line naming the file and
-the problem; a missing file raises ``FileNotFoundError`` (other I/O errors
-are ``OSError`` too). Files are written atomically: a temporary file in the
-same directory, flushed and fsynced, then renamed over ``path``.
+``None`` first, and anything that loading would refuse (a ``ValueError``
+naming the problem; nothing is written). Loading a file that is not a valid
+model file raises :class:`ModelFileError` (a ``ValueError``) with one line
+naming the file and the problem; a missing file raises ``FileNotFoundError``
+(other I/O errors are ``OSError`` too). Files are written atomically: a
+temporary file in the same directory, flushed and fsynced, then renamed over
+``path``.
 
 Longer than 600 lines: one file format, whose writer and its hostile-input
 reader (every tag, dtype, shape and fitted attribute checked before use)
@@ -85,6 +107,7 @@ import math
 import os
 import re
 import secrets
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -138,9 +161,14 @@ _RAW_DTYPES = frozenset(
 )
 _UNICODE_DTYPE = re.compile(r"<U(\d{1,9})")
 _NONFINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
-#: Most characters a decoded str array may hold: its padding is not in the
-#: file, so without a bound a tiny file could ask for gigabytes.
-_MAX_STR_ARRAY_CHARS = 2**24
+#: Widest str array (characters per item); numpy's own limit is 2**29.
+_MAX_STR_WIDTH = 2**24
+#: Bytes of arrays any model file may decode to, whatever its size ...
+_LOAD_BUDGET_BYTES = 2**24
+#: ... plus this many per byte of the file (see "Memory budget" above).
+_LOAD_BUDGET_PER_FILE_BYTE = 16
+#: Fitted attributes that only live between ``fit`` and ``__getstate__``.
+_NEVER_STORED = frozenset({"_pending_inference", "_training_objective"})
 _MAX_NDIM = 32
 _PICKLE_PROTOCOL_BYTE = b"\x80"
 
@@ -176,6 +204,43 @@ class _Invalid(Exception):
         super().__init__(f"{where}: {problem}" if where else problem)
 
 
+class _Budget:
+    """Bytes the arrays of one document may still take (the module's memory budget).
+
+    Parameters
+    ----------
+    file_bytes : int
+        The length of the file, in bytes.
+    """
+
+    def __init__(self, file_bytes: int) -> None:
+        self.file_bytes = file_bytes
+        self.limit = _LOAD_BUDGET_BYTES + _LOAD_BUDGET_PER_FILE_BYTE * file_bytes
+        self.left = self.limit
+
+    def charge(self, shape: list[int], itemsize: int, where: str) -> None:
+        """Take an array's bytes from the budget before it is built.
+
+        Empty dimensions count as 1 (numpy still multiplies the others), so
+        the charge also bounds every dimension.
+
+        Raises
+        ------
+        _Invalid
+            If the array would take more than what is left.
+        """
+        needed = math.prod(max(n, 1) for n in shape) * max(itemsize, 1)
+        if needed > self.left:
+            raise _Invalid(
+                where,
+                f"array too big: shape {_short(shape)} with {itemsize}-byte "
+                f"items takes {needed} bytes, and a model file of "
+                f"{self.file_bytes} bytes may decode to {self.limit} bytes of "
+                f"arrays in all ({self.left} left): damaged or hostile file",
+            )
+        self.left -= needed
+
+
 # --------------------------------------------------------------- public API
 def save_model(
     estimator: LogisticRegression,
@@ -206,12 +271,20 @@ def save_model(
     TypeError
         If a value has an unsupported type; the message names where it is.
     ValueError
-        If ``random_state`` is a numpy Generator, or the fitted attributes are
-        inconsistent.
+        If ``random_state`` is a numpy Generator, the fitted attributes are
+        inconsistent, or the file could not be loaded back (:func:`load`
+        would refuse it). Nothing is written.
     """
     document = _encode_document(estimator, preprocessor, metadata)
     text = json.dumps(document, allow_nan=False, ensure_ascii=False, indent=1)
-    _write_atomically(Path(path), text.encode("utf-8"))
+    data = text.encode("utf-8")
+    # Decoded in memory with every check load runs: what is written loads.
+    try:
+        _load_document(data)
+    except _Invalid as error:
+        message = f"Cannot save: the file would not load back ({error})."
+        raise ValueError(message) from None
+    _write_atomically(Path(path), data)
 
 
 def load(path: str | os.PathLike[str]) -> LogisticRegression:
@@ -256,16 +329,14 @@ def load_model_file(path: str | os.PathLike[str]) -> ModelFile:
     ModelFileError
         A ``ValueError``, if the file is not a valid model file: the one-line
         message names the file and the problem. Nothing in the file is ever
-        executed.
+        executed, and it may only decode to a bounded amount of memory (the
+        module docstring's memory budget).
     """
     data = _read_bytes(Path(path))
     try:
-        return _decode_document(_parse(data))
+        return _load_document(data)
     except _Invalid as error:
         raise ModelFileError(f"{os.fspath(path)}: {error}") from None
-    except RecursionError:
-        message = f"{os.fspath(path)}: values are nested too deeply"
-        raise ModelFileError(message) from None
 
 
 # ------------------------------------------------------------------ saving
@@ -296,7 +367,7 @@ def _encode_document(
     fitted = {k: v for k, v in state.items() if k not in params}
     try:
         _check_fitted_names(type(estimator), params, fitted)
-        _check_fitted_state(fitted)
+        _check_fitted_state(fitted, params)
     except _Invalid as error:
         raise ValueError(f"Cannot save this estimator: {error}") from None
     if metadata is not None and not isinstance(metadata, dict):
@@ -480,6 +551,18 @@ def _read_bytes(path: Path) -> bytes:
         ) from None
 
 
+def _load_document(data: bytes) -> ModelFile:
+    """The model file in ``data``; every problem is an :class:`_Invalid`."""
+    try:
+        return _decode_document(_parse(data), _Budget(len(data)))
+    except RecursionError:
+        raise _Invalid("", "values are nested too deeply") from None
+    except OverflowError as error:
+        raise _Invalid("", f"a number is out of range ({error})") from None
+    except MemoryError:
+        raise _Invalid("", "too big to load: out of memory") from None
+
+
 def _parse(data: bytes) -> Any:
     """The JSON document in ``data``; refuses non-JSON with a clear reason."""
     if not data.strip():
@@ -495,20 +578,33 @@ def _parse(data: bytes) -> Any:
     except UnicodeDecodeError:
         raise _Invalid("", "not a logreg model file (not UTF-8 text)") from None
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(
+            text, parse_constant=_refuse_constant, parse_float=_parse_float
+        )
     except json.JSONDecodeError as error:
         raise _Invalid(
             "",
             f"not a logreg model file, or truncated: invalid JSON at line "
             f"{error.lineno} column {error.colno} ({error.msg})",
         ) from None
+    except ValueError as error:
+        # An int of more digits than sys.get_int_max_str_digits().
+        raise _Invalid("", f"not a logreg model file: {error}") from None
 
 
 def _refuse_constant(name: str) -> Any:
     raise _Invalid("", f"not a logreg model file: bare JSON constant {name}")
 
 
-def _decode_document(document: Any) -> ModelFile:
+def _parse_float(text: str) -> float:
+    # The writer spells non-finite floats as tags: 1e999 is not from it.
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Invalid("", f"not a logreg model file: number {_short(text)} overflows")
+    return value
+
+
+def _decode_document(document: Any, budget: _Budget) -> ModelFile:
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
         raise _Invalid("", f'not a logreg model file (no "format": "{FORMAT_NAME}")')
     version = document.get("format_version")
@@ -526,11 +622,11 @@ def _decode_document(document: Any) -> ModelFile:
         required={"format", "format_version", "estimator"},
         allowed=_TOP_LEVEL_KEYS,
     )
-    estimator = _decode_estimator(document["estimator"])
-    metadata = _decode(document.get("metadata", {}), "metadata")
+    estimator = _decode_estimator(document["estimator"], budget)
+    metadata = _decode(document.get("metadata", {}), "metadata", budget)
     if not isinstance(metadata, dict):
         raise _Invalid("metadata", f"expected a dict, got {_type_name(metadata)}")
-    preprocessor = _decode(document.get("preprocessor"), "preprocessor")
+    preprocessor = _decode(document.get("preprocessor"), "preprocessor", budget)
     return ModelFile(estimator, preprocessor, metadata)
 
 
@@ -545,7 +641,7 @@ def _check_keys(
         raise _Invalid(where, f"unexpected keys {unexpected}")
 
 
-def _decode_estimator(node: Any) -> LogisticRegression:
+def _decode_estimator(node: Any, budget: _Budget) -> LogisticRegression:
     if not isinstance(node, dict):
         raise _Invalid("estimator", f"expected an object, got {_json_type(node)}")
     keys = {"class", "params", "fitted"}
@@ -554,18 +650,18 @@ def _decode_estimator(node: Any) -> LogisticRegression:
         raise _Invalid("estimator.class", f"unknown estimator {node['class']!r}")
     module_name, qualname = _ESTIMATOR_CLASSES[node["class"]]
     cls = getattr(importlib.import_module(module_name), qualname)
-    params = _decode_names(node["params"], "estimator.params")
-    fitted = _decode_names(node["fitted"], "estimator.fitted")
+    params = _decode_names(node["params"], "estimator.params", budget)
+    fitted = _decode_names(node["fitted"], "estimator.fitted", budget)
     estimator = _build_estimator(cls, params)
     _check_fitted_names(cls, params, fitted)
-    _check_fitted_state(fitted)
+    _check_fitted_state(fitted, estimator.get_params(deep=False))
     vars(estimator).update(fitted)
     return estimator
 
 
-def _decode_names(node: Any, where: str) -> dict[str, Any]:
+def _decode_names(node: Any, where: str, budget: _Budget) -> dict[str, Any]:
     """A dict keyed by attribute names."""
-    value = _decode(node, where)
+    value = _decode(node, where, budget)
     if not isinstance(value, dict) or not all(
         isinstance(key, str) and key.isidentifier() for key in value
     ):
@@ -583,75 +679,92 @@ def _build_estimator(cls: type, params: dict[str, Any]) -> LogisticRegression:
         estimator._validate_params()
     except ValueError as error:
         raise _Invalid("estimator.params", str(error)) from None
+    except (TypeError, OverflowError) as error:
+        # e.g. an int too large for a float, which numpy cannot compare.
+        raise _Invalid("estimator.params", f"invalid value ({error})") from None
     return estimator
 
 
 def _check_fitted_names(
     cls: type, params: dict[str, Any], fitted: dict[str, Any]
 ) -> None:
-    """Fitted names may not be dunders, parameters or class attributes (methods)."""
+    """Fitted names may not be dunders, parameters or class attributes (methods).
+
+    Nor the names that only live between ``fit`` and ``__getstate__``.
+    """
     for name in fitted:
-        if name.startswith("__") or name in params or hasattr(cls, name):
+        if (
+            name.startswith("__")
+            or name in params
+            or name in _NEVER_STORED
+            or hasattr(cls, name)
+        ):
             raise _Invalid("estimator.fitted", f"attribute name {name!r} not allowed")
 
 
-def _decode(node: Any, where: str) -> Any:
-    """Inverse of :func:`_encode`."""
+def _decode(node: Any, where: str, budget: _Budget) -> Any:
+    """Inverse of :func:`_encode`; arrays are charged to ``budget``."""
     if node is None or isinstance(node, bool | int | float | str):
         return node
     if isinstance(node, list):
-        return [_decode(item, f"{where}[{i}]") for i, item in enumerate(node)]
+        return [_decode(item, f"{where}[{i}]", budget) for i, item in enumerate(node)]
     if not any(key.startswith("__") for key in node):
-        return {key: _decode(item, f"{where}.{key}") for key, item in node.items()}
+        return {
+            key: _decode(item, f"{where}.{key}", budget) for key, item in node.items()
+        }
     if len(node) != 1 or next(iter(node)) not in _DECODERS:
         raise _Invalid(where, f"unknown tagged value with keys {sorted(node)}")
     tag, payload = next(iter(node.items()))
-    return _DECODERS[tag](payload, where)
+    return _DECODERS[tag](payload, where, budget)
 
 
-def _decode_float(payload: Any, where: str) -> float:
+def _decode_float(payload: Any, where: str, budget: _Budget) -> float:
     if not isinstance(payload, str) or payload not in _NONFINITE:
         raise _Invalid(where, f"bad __float__ {payload!r}")
     return _NONFINITE[payload]
 
 
-def _decode_tuple(payload: Any, where: str) -> tuple[Any, ...]:
+def _decode_tuple(payload: Any, where: str, budget: _Budget) -> tuple[Any, ...]:
     if not isinstance(payload, list):
         raise _Invalid(where, "__tuple__ must hold a list")
-    return tuple(_decode(item, f"{where}[{i}]") for i, item in enumerate(payload))
+    return tuple(
+        _decode(item, f"{where}[{i}]", budget) for i, item in enumerate(payload)
+    )
 
 
-def _decode_dict(payload: Any, where: str) -> dict[Any, Any]:
+def _decode_dict(payload: Any, where: str, budget: _Budget) -> dict[Any, Any]:
     if not isinstance(payload, list):
         raise _Invalid(where, "__dict__ must hold a list of [key, value] pairs")
     result = {}
     for index, pair in enumerate(payload):
         if not isinstance(pair, list) or len(pair) != 2:
             raise _Invalid(where, f"__dict__ entry {index} is not a [key, value] pair")
-        key = _decode(pair[0], f"{where}<key {index}>")
+        key = _decode(pair[0], f"{where}<key {index}>", budget)
         if not _is_scalar(key):
             raise _Invalid(where, f"__dict__ key {index} is not a scalar")
-        result[key] = _decode(pair[1], f"{where}[{key!r}]")
+        result[key] = _decode(pair[1], f"{where}[{key!r}]", budget)
     return result
 
 
-def _decode_npscalar(payload: Any, where: str) -> np.generic:
-    array = _decode_array(payload, where)
+def _decode_npscalar(payload: Any, where: str, budget: _Budget) -> np.generic:
+    array = _decode_array(payload, where, budget)
     if array.shape != () or array.dtype.kind == "O":
         raise _Invalid(where, "__npscalar__ must be a 0-d numeric or str array")
     return array[()]
 
 
-def _decode_array(payload: Any, where: str) -> np.ndarray:
+def _decode_array(payload: Any, where: str, budget: _Budget) -> np.ndarray:
     if not isinstance(payload, dict):
         raise _Invalid(where, "__ndarray__ must hold an object")
     dtype_name, shape = payload.get("dtype"), payload.get("shape")
+    if not isinstance(dtype_name, str):
+        raise _Invalid(where, f"array dtype {_short(dtype_name)} not allowed")
     if (
         not isinstance(shape, list)
         or len(shape) > _MAX_NDIM
         or not all(type(n) is int and n >= 0 for n in shape)
     ):
-        raise _Invalid(where, f"bad array shape {shape!r}")
+        raise _Invalid(where, f"bad array shape {_short(shape)}")
     if dtype_name in _RAW_DTYPES:
         _check_keys(
             payload,
@@ -659,24 +772,31 @@ def _decode_array(payload: Any, where: str) -> np.ndarray:
             required={"dtype", "shape", "data"},
             allowed={"dtype", "shape", "data"},
         )
-        return _decode_raw_array(payload["data"], np.dtype(dtype_name), shape, where)
-    unicode = (
-        _UNICODE_DTYPE.fullmatch(dtype_name) if isinstance(dtype_name, str) else None
-    )
+        dtype = np.dtype(dtype_name)
+        budget.charge(shape, dtype.itemsize, where)
+        return _decode_raw_array(payload["data"], dtype, shape, where)
+    unicode = _UNICODE_DTYPE.fullmatch(dtype_name)
     if dtype_name != "|O" and unicode is None:
-        raise _Invalid(where, f"array dtype {dtype_name!r} not allowed")
+        raise _Invalid(where, f"array dtype {_short(dtype_name)} not allowed")
+    width = 0 if unicode is None else int(unicode.group(1))
+    if width > _MAX_STR_WIDTH:
+        raise _Invalid(
+            where, f"str array width {width} is too big (at most {_MAX_STR_WIDTH})"
+        )
     _check_keys(
         payload,
         where,
         required={"dtype", "shape", "items"},
         allowed={"dtype", "shape", "items"},
     )
+    itemsize = np.dtype(object).itemsize if unicode is None else 4 * width
+    budget.charge(shape, itemsize, where)
     items = payload["items"]
     if not isinstance(items, list) or len(items) != math.prod(shape):
         raise _Invalid(where, f"array items do not match shape {shape}")
     if unicode is not None:
-        return _decode_unicode_array(items, int(unicode.group(1)), shape, where)
-    return _decode_object_array(items, shape, where)
+        return _decode_unicode_array(items, width, shape, where)
+    return _decode_object_array(items, shape, where, budget)
 
 
 def _decode_raw_array(
@@ -704,32 +824,30 @@ def _decode_unicode_array(
 ) -> np.ndarray:
     if not all(isinstance(item, str) and len(item) <= width for item in items):
         raise _Invalid(where, f"items of a <U{width} array must be str of <= {width}")
-    if width * len(items) > _MAX_STR_ARRAY_CHARS:
-        raise _Invalid(
-            where, f"str array of {width * len(items)} characters is too big"
-        )
     return np.array(items, dtype=f"<U{width}").reshape(shape)
 
 
-def _decode_object_array(items: list[Any], shape: list[int], where: str) -> np.ndarray:
+def _decode_object_array(
+    items: list[Any], shape: list[int], where: str, budget: _Budget
+) -> np.ndarray:
     array = np.empty(len(items), dtype=object)
     for index, item in enumerate(items):
-        value = _decode(item, f"{where}.flat[{index}]")
+        value = _decode(item, f"{where}.flat[{index}]", budget)
         if not _is_scalar(value):
             raise _Invalid(where, f"object array item {index} is not a scalar")
         array[index] = value
     return array.reshape(shape)
 
 
-def _decode_state(payload: Any, where: str) -> Any:
+def _decode_state(payload: Any, where: str, budget: _Budget) -> Any:
     if not isinstance(payload, dict):
         raise _Invalid(where, "__state__ must hold an object")
     _check_keys(payload, where, required={"class", "state"}, allowed={"class", "state"})
     class_name = payload["class"]
     # Looked up in the fixed table before anything is imported.
     if not isinstance(class_name, str) or class_name not in STATE_CLASSES:
-        raise _Invalid(where, f"unknown state class {class_name!r}")
-    state = _decode(payload["state"], f"{where}.<state>")
+        raise _Invalid(where, f"unknown state class {_short(class_name)}")
+    state = _decode(payload["state"], f"{where}.<state>", budget)
     if not isinstance(state, dict):
         raise _Invalid(where, f"state of {class_name} must be a dict")
     try:
@@ -737,8 +855,18 @@ def _decode_state(payload: Any, where: str) -> Any:
     except (ImportError, AttributeError):
         raise _Invalid(where, f"{class_name} is not available in this logreg") from None
     try:
-        return cls.from_state(state)
-    except (TypeError, ValueError, KeyError, IndexError) as error:
+        with warnings.catch_warnings():
+            # Complex values where floats belong would lose their imaginary part.
+            warnings.simplefilter("error", np.exceptions.ComplexWarning)
+            return cls.from_state(state)
+    except (
+        TypeError,
+        ValueError,
+        KeyError,
+        IndexError,
+        OverflowError,
+        np.exceptions.ComplexWarning,
+    ) as error:
         raise _Invalid(where, f"bad {class_name} state ({error})") from None
 
 
@@ -759,10 +887,18 @@ def _json_type(node: Any) -> str:
 
 
 # -------------------------------------------------------------- validation
-def _check_fitted_state(fitted: dict[str, Any]) -> None:
+def _check_fitted_state(fitted: dict[str, Any], params: dict[str, Any]) -> None:
     """Raise :class:`_Invalid` unless ``fitted`` makes a usable fitted model.
 
     Run on save too, so that every file written can be loaded.
+
+    Parameters
+    ----------
+    fitted : dict
+        The fitted attributes, private ones included.
+    params : dict
+        The estimator's parameters (``fit_intercept`` sets the layout of the
+        inference statistics).
     """
     where = "estimator.fitted"
     _check_keys(
@@ -788,6 +924,23 @@ def _check_fitted_state(fitted: dict[str, Any]) -> None:
             f"expected {coef.shape[1]} (the columns of coef_)",
         )
     _check_optional_fitted(fitted, n_features, where)
+    _check_formula(fitted, params, f"{where}.formula_")
+    n_cols = coef.shape[1] + (1 if params.get("fit_intercept", True) else 0)
+    _check_inference(fitted.get("_inference"), len(coef), n_cols, f"{where}._inference")
+
+
+def _check_formula(fitted: dict[str, Any], params: dict[str, Any], where: str) -> None:
+    """A model formula must make the model's features, with its intercept."""
+    if "formula_" not in fitted:
+        return
+    formula = fitted["formula_"]
+    names = fitted.get("feature_names_in_")
+    if type(formula).__name__ != "ModelFormula" or names is None:
+        raise _Invalid(where, "expected a ModelFormula with feature_names_in_")
+    if list(formula.columns) != names.tolist():
+        raise _Invalid(where, "its columns are not the model's feature_names_in_")
+    if formula.intercept != bool(params.get("fit_intercept", True)):
+        raise _Invalid(where, "its intercept disagrees with fit_intercept")
 
 
 def _is_float_array(value: Any, ndim: int) -> bool:
@@ -804,6 +957,15 @@ def _is_count(value: Any) -> bool:
 def _check_classes(classes: Any, n_rows: int, where: str) -> None:
     if not isinstance(classes, np.ndarray) or classes.ndim != 1 or len(classes) < 2:
         raise _Invalid(where, "expected a 1-D array of at least 2 labels")
+    kind = _label_kind(classes)
+    if kind is None:
+        raise _Invalid(
+            where,
+            f"labels of dtype {classes.dtype} are not supported: expected bool, "
+            "int, real float or str labels, all of one type",
+        )
+    if kind is float and np.any(np.isnan(classes.astype(np.float64))):
+        raise _Invalid(where, "labels must not be NaN")
     expected_rows = 1 if len(classes) == 2 else len(classes)
     if n_rows != expected_rows:
         raise _Invalid(
@@ -812,6 +974,80 @@ def _check_classes(classes: Any, n_rows: int, where: str) -> None:
         )
     if len(set(classes.tolist())) != len(classes):
         raise _Invalid(where, "labels must be distinct")
+
+
+def _label_kind(classes: np.ndarray) -> type | None:
+    """``bool``, ``int``, ``float`` or ``str`` for supported labels, else None."""
+    if classes.dtype.kind != "O":
+        return {"b": bool, "i": int, "u": int, "f": float, "U": str}.get(
+            classes.dtype.kind
+        )
+    kinds = set()
+    for label in classes.tolist():
+        if isinstance(label, bool | np.bool_):
+            kinds.add(bool)
+        elif isinstance(label, int | np.integer):
+            kinds.add(int)
+        elif isinstance(label, float | np.floating):
+            kinds.add(float)
+        elif isinstance(label, str):
+            kinds.add(str)
+        else:
+            return None
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def _check_inference(statistics: Any, n_rows: int, n_cols: int, where: str) -> None:
+    """``_inference``: None, or statistics in this model's parameter layout.
+
+    The layout (:mod:`logreg.objective`) has ``n_rows`` rows of ``n_cols``
+    columns: the features, then the intercept when ``fit_intercept``.
+    """
+    if statistics is None:
+        return
+    if type(statistics) is not _import_state_class("InferenceStatistics"):
+        raise _Invalid(
+            where,
+            f"expected InferenceStatistics or None, got {_type_name(statistics)}",
+        )
+    n_params = n_rows * n_cols
+    shapes = {
+        "fisher": (n_params, n_params),
+        "score_outer": (n_params, n_params),
+        "slope_gradient": (n_cols,),
+    }
+    for name, shape in shapes.items():
+        value = getattr(statistics, name)
+        if not (isinstance(value, np.ndarray) and value.dtype.kind == "f") or (
+            value.shape != shape
+        ):
+            raise _Invalid(
+                f"{where}.{name}",
+                f"expected a float array of shape {shape} (from coef_ and "
+                f"fit_intercept), got {_short(getattr(value, 'shape', value))}",
+            )
+    # Sums of weights, of log-probabilities and of p (1 - p) over the rows:
+    # a fit leaves at least two classes of positive weight.
+    signs = {
+        "n_obs": ("> 0", lambda v: v > 0),
+        "log_likelihood": ("<= 0", lambda v: v <= 0),
+        "null_log_likelihood": ("< 0", lambda v: v < 0),
+        "slope": (">= 0", lambda v: v >= 0),
+    }
+    for name, (sign, holds) in signs.items():
+        value = getattr(statistics, name)
+        if not (
+            isinstance(value, float | np.floating) and math.isfinite(value)
+        ) or not holds(value):
+            raise _Invalid(
+                f"{where}.{name}",
+                f"expected a finite float {sign}, got {_short(value)}",
+            )
+    if not _is_count(statistics.separated_rows):
+        raise _Invalid(
+            f"{where}.separated_rows",
+            f"expected an int >= 0, got {_short(statistics.separated_rows)}",
+        )
 
 
 def _check_optional_fitted(fitted: dict[str, Any], n_features: int, where: str) -> None:

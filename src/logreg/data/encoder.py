@@ -303,9 +303,11 @@ class TableEncoder:
         ------
         ValueError
             For missing target or excluded columns, unsupported column types,
-            no rows, infinite values, too many categories, or missing values
+            no rows, infinite values, too many categories, missing values
             (after the whole pass, with their count per column) unless
-            ``drop_missing``.
+            ``drop_missing``, or, with ``standardize``, numeric columns whose
+            mean or standard deviation is not a finite positive float64
+            (values about 1e154 or more apart).
         """
         pa = require_pyarrow()
         self._check_params()
@@ -323,9 +325,14 @@ class TableEncoder:
         statistics = _FitStatistics(
             pa, columns, target, self.drop_missing, self.max_categories
         )
-        for batch in itertools.chain([first], batches):
-            statistics.add(batch)
-        statistics.check()
+        # Overflowing moments are not warned about but refused by name below.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for batch in itertools.chain([first], batches):
+                statistics.add(batch)
+            statistics.check()
+            mean, std = statistics.moments.mean, statistics.moments.std()
+        if self.standardize:
+            _check_standardizable(statistics.numeric, mean, std)
         self._set_fitted(pa, statistics)
         return self
 
@@ -722,6 +729,27 @@ class TableEncoder:
         )
         encoder.missing_counts_ = _state_missing(state["missing_counts"])
         return encoder
+
+
+def _check_standardizable(
+    names: Sequence[str], mean: np.ndarray, std: np.ndarray
+) -> None:
+    """Refuse numeric columns whose moments a model file could not hold.
+
+    Squared deviations overflow float64 past about 1e154 and vanish below
+    about 1e-162: a column with values that far apart gets an infinite
+    standard deviation (near the float64 limit an infinite mean), one with
+    values that close a scale of zero.
+    """
+    usable = np.isfinite(mean) & np.isfinite(std) & (std > 0)
+    bad = [names[j] for j in np.flatnonzero(~usable)]
+    if bad:
+        raise ValueError(
+            f"cannot standardise {_columns_phrase(bad)}: the values are too far "
+            "apart (or too close together) for a float64 mean and standard "
+            "deviation; rescale them (e.g. divide by a power of ten), exclude "
+            "them, or do not standardise (standardize=False, --no-standardize)"
+        )
 
 
 # --------------------------------------------------------- state validation
