@@ -262,7 +262,9 @@ def test_library_warnings_are_one_line_each(capsys, tmp_path, files):
     assert main([*arguments, "--solver", "gd", "--max-iter", "2"]) == 0
     captured = capsys.readouterr()
     lines = captured.err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("logreg: warning: The gd solver")
+    assert len(lines) == 1 and lines[0].startswith(
+        "logreg: warning: gd failed to converge"
+    )
     assert "did not converge" in captured.out and model.exists()
 
     separable = pd.DataFrame({"x": np.arange(20.0), "y": ["a"] * 10 + ["b"] * 10})
@@ -581,7 +583,7 @@ def _bad_inputs(folder: Path, files: dict) -> list[tuple[list[str], str]]:
             ["predict", binary, f("clash.csv"), "--out", out, "--id", "prediction"],
             "duplicate columns ['prediction']",
         ),
-        (["predict", binary, csv, "--out", out, "--batch-rows", "0"], "batch_rows"),
+        (["predict", binary, csv, "--out", out, "--batch-rows", "0"], "--batch-rows"),
         (["evaluate", binary, f("new-labels.csv")], "not trained on: ['maybe']"),
         (["evaluate", binary, parquet, "--target", "nope"], "no column 'nope'"),
         (["evaluate", f("garbage.json"), csv], "not a logreg model"),
@@ -589,7 +591,7 @@ def _bad_inputs(folder: Path, files: dict) -> list[tuple[list[str], str]]:
         (["summary", f("bare.json"), "--original-scale"], "no data encoder"),
         (["summary", binary, "--cov-type", "HC9"], "--cov-type"),
         (["summary", binary, "--alpha", "2"], "alpha must be a number in (0, 1)"),
-        ([*fit, csv, "--max-iter", "0"], "'max_iter' parameter"),
+        ([*fit, csv, "--max-iter", "-1"], "argument --max-iter"),
         (["report", binary, csv, "--out", f("report.txt")], "extension .txt"),
         (["report", binary, csv, "--out", f("absent/r.html")], "does not exist"),
     ]

@@ -160,3 +160,68 @@ def test_elastic_net_grid_chooses_as_scikit_learn_saga():
     assert ours.scores_.shape == reference.scores_.shape == (3, 2, 3)
     np.testing.assert_allclose(ours.scores_, reference.scores_, atol=5e-3)
     assert np.array_equal(ours.coef_ == 0, np.abs(reference.coef_) < 1e-6)
+
+
+def test_ties_cs_order_and_balanced_weights_as_scikit_learn():
+    """The issue's example: a tie goes to the first C, in the order given."""
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(
+        60, n_features=4, n_informative=2, class_sep=2, random_state=0
+    )
+    for Cs in ([0.1, 1, 10], [10, 0.1, 1]):
+        common = dict(
+            Cs=Cs, l1_ratios=[0, 1], cv=StratifiedKFold(3), tol=1e-10, scoring=None
+        )
+        reference = SklearnCV(
+            solver="saga", max_iter=100_000, use_legacy_attributes=False, **common
+        ).fit(X, y)
+        ours = logreg.LogisticRegressionCV(**common).fit(X, y)
+        np.testing.assert_array_equal(ours.Cs_, reference.Cs_)
+        np.testing.assert_allclose(ours.scores_, reference.scores_)
+        assert (ours.C_, ours.l1_ratio_) == (reference.C_, reference.l1_ratio_)
+    # "balanced" is computed once, on the whole y: the fold paths agree.
+    y_skewed = np.where(np.arange(60) % 4 == 0, 1, 0)
+    common = dict(Cs=[0.1, 1.0], cv=StratifiedKFold(3), tol=1e-10, scoring=None)
+    reference = SklearnCV(
+        solver="newton-cholesky",
+        class_weight="balanced",
+        use_legacy_attributes=False,
+        l1_ratios=(0.0,),
+        **common,
+    ).fit(X, y_skewed)
+    ours = logreg.LogisticRegressionCV(class_weight="balanced", **common)
+    ours.fit(X, y_skewed)
+    np.testing.assert_allclose(ours.coefs_paths_, reference.coefs_paths_, atol=1e-6)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_folds_missing_a_class_know_every_class(n_classes):
+    from sklearn.model_selection import KFold
+
+    y = np.array(["a", "a", "b", "b", "c", "c"])[: 2 * n_classes]
+    X = np.arange(2.0 * n_classes)[:, None]
+    common = dict(
+        cv=KFold(n_splits=n_classes), scoring="neg_brier_score", Cs=[1e-6, 1.0]
+    )
+    reference = SklearnCV(
+        l1_ratios=(0.0,), use_legacy_attributes=False, tol=1e-8, **common
+    ).fit(X, y)
+    ours = logreg.LogisticRegressionCV(tol=1e-8, **common).fit(X, y)
+    assert ours.C_ == reference.C_ == 1e-6
+    # Every fold's model has a row per class (one for two classes).
+    assert ours.coefs_paths_.shape == reference.coefs_paths_.shape
+    # At C = 1e-6 the penalty dominates: the fits (and scores) agree closely.
+    np.testing.assert_allclose(
+        ours.scores_[:, :, 0], reference.scores_[:, :, 0], rtol=1e-3
+    )
+
+
+def test_sparse_x_is_cross_validated_as_dense():
+    from scipy import sparse
+
+    X, y = standardised(load_breast_cancer)
+    dense = logreg.LogisticRegressionCV(Cs=3, tol=1e-10).fit(X, y)
+    csr = logreg.LogisticRegressionCV(Cs=3, tol=1e-10).fit(sparse.csr_matrix(X), y)
+    np.testing.assert_allclose(csr.scores_, dense.scores_)
+    np.testing.assert_allclose(csr.coef_, dense.coef_, rtol=1e-8)

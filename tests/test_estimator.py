@@ -17,7 +17,7 @@ from numpy.testing import assert_allclose
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from logreg import ConvergenceWarning, LogisticRegression
+from logreg import ConvergenceWarning, LogisticRegression, PerfectSeparationWarning
 from logreg.data.memory import encode_labels
 from logreg.data.sources import InMemorySource
 from logreg.objective import LogisticObjective
@@ -97,9 +97,9 @@ def test_float32_agrees_with_float64_and_predicts_in_float64(data):
     X32 = X.astype(np.float32)
     model32 = LogisticRegression().fit(X32, y)
     model64 = LogisticRegression().fit(X, y)
-    # Scores are computed in float32 and returned in float64, where a
+    # Scores are float32, as scikit-learn's; probabilities float64, where a
     # probability of 1 - 3e-8 is not rounded to 1 (nor its log to 0).
-    assert model32.decision_function(X32).dtype == np.float64
+    assert model32.decision_function(X32).dtype == np.float32
     proba, log_proba = model32.predict_proba(X32), model32.predict_log_proba(X32)
     assert proba.dtype == log_proba.dtype == np.float64
     np.testing.assert_allclose(np.log(proba), log_proba, rtol=1e-12, atol=1e-300)
@@ -216,7 +216,7 @@ def test_loss_curve_is_monotone_and_ends_at_the_objective(
 
 def test_max_iter_reached_warns(data):
     X, y = data
-    with pytest.warns(ConvergenceWarning, match="did not converge"):
+    with pytest.warns(ConvergenceWarning, match="failed to converge"):
         model = LogisticRegression(solver="gd", max_iter=2).fit(X, y)
     assert model.n_iter_ == 2
     assert not model.converged_
@@ -352,3 +352,73 @@ def test_label_encoding_equals_numpy_unique(y):
     assert classes.dtype == expected_classes.dtype
     np.testing.assert_array_equal(classes, expected_classes)
     np.testing.assert_array_equal(codes, expected_codes)
+
+
+# ------------------------------------------------- scikit-learn's behaviours
+def test_drop_in_attributes_and_dtypes_as_scikit_learn():
+    from scipy import sparse
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression as Reference
+
+    X, y = load_iris(return_X_y=True)
+    X32 = X.astype(np.float32)
+    ours = LogisticRegression(tol=1e-10).fit(X32, y)
+    reference = Reference(tol=1e-10, max_iter=10_000).fit(X32, y)
+    optimum = Reference(tol=1e-12, max_iter=10_000).fit(X, y)
+    assert ours.coef_.dtype == reference.coef_.dtype == np.float32
+    assert ours.intercept_.dtype == np.float32
+    assert ours.decision_function(X32).dtype == reference.decision_function(X32).dtype
+    # Probabilities stay float64: a float32 one rounds 1 - 3e-8 to 1.
+    assert ours.predict_proba(X32).dtype == np.float64
+    # At float32's precision of the optimum (scikit-learn's float32 L-BFGS
+    # stops about 1e-2 away from it on these data).
+    np.testing.assert_allclose(ours.coef_, optimum.coef_, rtol=1e-4, atol=1e-5)
+    assert ours.n_iter_.shape == reference.n_iter_.shape == (1,)
+    # sparsify() changes the storage, not the predictions.
+    proba = ours.predict_proba(X32)
+    assert sparse.issparse(ours.sparsify().coef_)
+    np.testing.assert_array_equal(ours.predict_proba(X32), proba)
+    assert isinstance(ours.densify().coef_, np.ndarray)
+
+
+def test_max_iter_zero_is_the_starting_point():
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    with pytest.warns(ConvergenceWarning, match="max_iter=0"):
+        clf = LogisticRegression(max_iter=0).fit(X, y == 2)
+    assert clf.n_iter_[0] == 0
+    np.testing.assert_array_equal(clf.coef_, 0.0)
+    np.testing.assert_allclose(clf.predict_proba(X), 0.5)
+
+
+def test_a_class_of_zero_weight_is_never_predicted():
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression as Reference
+
+    X, y = make_classification(
+        n_samples=200, n_features=5, n_classes=3, n_informative=3, random_state=0
+    )
+    weights = {0: 1.0, 1: 2.0, 2: 0.0}
+    ours = LogisticRegression(class_weight=weights).fit(X, y)
+    reference = Reference(class_weight=weights, max_iter=10_000).fit(X, y)
+    assert set(ours.predict(X)) == set(reference.predict(X)) == {0, 1}
+    # The present classes' odds agree (the absent one's probability -> 0).
+    np.testing.assert_allclose(
+        ours.decision_function(X)[:, 1] - ours.decision_function(X)[:, 0],
+        reference.decision_function(X)[:, 1] - reference.decision_function(X)[:, 0],
+        atol=1e-3,
+    )
+    with pytest.raises(ValueError, match="zero total weight"):
+        LogisticRegression(C=np.inf, class_weight=weights).fit(X, y)
+
+
+def test_the_separation_warning_is_silenced_as_a_convergence_warning():
+    X = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+    y = np.array([0, 0, 1, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        LogisticRegression(C=np.inf).fit(X, y)
+    with pytest.warns(PerfectSeparationWarning):
+        LogisticRegression(C=np.inf).fit(X, y)

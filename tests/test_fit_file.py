@@ -153,7 +153,7 @@ MEMORY_PROBE = textwrap.dedent(
     model.fit_file(path, "y", batch_rows=batch_rows)
     done.set()
     sampler.join()
-    print(json.dumps({"growth_kib": peak[0] - before, "n_iter": model.n_iter_}))
+    print(json.dumps({"growth_kib": peak[0] - before, "n_iter": int(model.n_iter_[0])}))
     """
 )
 

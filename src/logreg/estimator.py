@@ -26,7 +26,7 @@ from logreg.data.adapter import TrainingData
 from logreg.data.registry import adapter_for
 from logreg.data.sources import DataSource
 from logreg.firth import FirthObjective
-from logreg.link import accuracy, probabilities
+from logreg.link import accuracy, dense_coefficients, probabilities
 from logreg.objective import LogisticObjective, class_weight_sums
 from logreg.persist import save_model
 from logreg.solvers import (
@@ -35,6 +35,7 @@ from logreg.solvers import (
     SOLVERS,
     ConvergenceWarning,
     SolverOptions,
+    SolverResult,
     auto_gap_tol,
     auto_hessian_subsample,
     polish,
@@ -59,8 +60,13 @@ __all__ = ["LogisticRegression", "PerfectSeparationWarning"]
 _SEPARATED = ("complete", "quasi-complete")
 
 
-class PerfectSeparationWarning(UserWarning):
-    """The training classes are perfectly separated by a hyperplane."""
+class PerfectSeparationWarning(ConvergenceWarning):
+    """The training classes are perfectly separated by a hyperplane.
+
+    A :class:`sklearn.exceptions.ConvergenceWarning` (the unpenalised optimum
+    is at infinity), so code that silences scikit-learn's convergence
+    warnings silences it too.
+    """
 
 
 def _is_real(value: Any) -> bool:
@@ -80,7 +86,7 @@ _PARAMETER_CONSTRAINTS = {
         lambda v: v == "auto" or v in SOLVERS,
         f"'auto' or one of {list(SOLVERS)}",
     ),
-    "max_iter": (lambda v: v is None or (_is_int(v) and v >= 1), "None or an int >= 1"),
+    "max_iter": (lambda v: v is None or (_is_int(v) and v >= 0), "None or an int >= 0"),
     "tol": (lambda v: _is_real(v) and 0 <= v < np.inf, "a finite number >= 0"),
     "learning_rate": (
         lambda v: v is None or (_is_real(v) and 0 < v < np.inf),
@@ -208,7 +214,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         are finite even when the classes are separated. Binary models with
         ``C=inf`` only, solvers ``"auto"``, ``"newton"``, ``"lbfgs"``,
         ``"gd"``; standard errors come from ``I(beta)^-1``, as ``logistf``
-        computes them. See :mod:`logreg.firth`.
+        computes them, and ``summary(ci="profile")`` gives its profile
+        penalised-likelihood intervals. See :mod:`logreg.firth`.
     formula : str or None, default=None
         A model formula (formulaic's syntax, R's and patsy's:
         ``"low ~ age + lwt + C(race) + smoke"``), applied to a pandas
@@ -236,8 +243,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Number of features seen at fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when ``X`` had string column names.
-    n_iter_ : int
-        Iterations (epochs) the solver ran.
+    n_iter_ : ndarray of shape (1,), int32
+        Iterations (epochs) the solver ran, shaped as scikit-learn's.
     loss_curve_ : ndarray of shape (n_iter_,)
         The scaled objective ``f(w) / (C * sum(s))`` after each iteration
         (the weighted mean log-loss when ``C=inf``).
@@ -350,11 +357,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def _check_every_class_weighted(self, totals: np.ndarray, source: str) -> None:
         """Raise unless every class has a positive total weight in ``totals``.
 
-        A class whose rows all weigh zero is absent from the objective: its
-        unpenalised intercept would run off to minus infinity.
+        A class whose rows all weigh zero is absent from the objective. With
+        a penalty it is fitted as scikit-learn fits it: its coefficients stay
+        finite and its intercept falls until ``tol`` stops it, so it is never
+        predicted (a cross-validation fold that lacks a class, or
+        ``class_weight={c: 0}``). Without one, every coefficient of it would
+        run off to infinity: an error.
         """
         empty = self.classes_[~(totals > 0)].tolist()
-        if empty:
+        if empty and np.isinf(self.C):
             present = self.classes_[totals > 0].tolist()
             raise ValueError(
                 f"After {source}, the classes {empty} have zero total weight and "
@@ -561,6 +572,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 raise ValueError("The sample weights sum to zero: nothing to fit.")
             self._check_every_class_weighted(totals, "sample_weight")
         source = data.source
+        absent = totals is not None and not np.all(totals > 0)
         weight_sum = float(source.n_samples) if totals is None else float(totals.sum())
         if self.class_weight is not None:
             if totals is None:
@@ -569,6 +581,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 )
             per_class = self._per_class_weight(totals)
             self._check_every_class_weighted(per_class * totals, "class_weight")
+            absent = not np.all(per_class * totals > 0)
             source = source.with_class_weight(per_class)
             weight_sum = float(per_class @ totals)
         self.n_features_in_ = int(data.n_features)
@@ -576,7 +589,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             self.feature_names_in_ = np.asarray(data.feature_names, dtype=object)
         for name, value in data.fitted.items():
             setattr(self, name, value)
-        return self._fit_source(source, n_classes, previous, weight_sum)
+        return self._fit_source(source, n_classes, previous, weight_sum, absent)
 
     def _fit_source(
         self,
@@ -584,12 +597,18 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         n_classes: int,
         previous: tuple[np.ndarray, np.ndarray] | None,
         weight_sum: float,
+        absent_classes: bool = False,
     ) -> LogisticRegression:
         """Minimise the objective over ``source``; set the fitted attributes.
 
         ``weight_sum`` is the total weight of the rows (sample times class
         weights). Unpenalised fits of rows in host memory are checked for
-        separation.
+        separation. With ``absent_classes`` (a penalised fit where a class
+        has zero total weight) there is no optimum to finish at: the
+        absent intercepts fall until ``tol`` stops them, so ``"auto"`` takes
+        the first-order solver (L-BFGS, or FISTA with an L1 term), as
+        scikit-learn's L-BFGS does, where Newton would meet a vanishing
+        Hessian; no inference statistics are kept.
         """
         n_samples = source.n_samples
         objective = (FirthObjective if self.firth else LogisticObjective)(
@@ -600,10 +619,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             float(self.l1_ratio),
             weight_sum,
         )
+        requested = self.solver
+        if absent_classes and requested == "auto":
+            requested = "fista" if self._has_l1() else "lbfgs"
         self.solver_ = resolve_solver(
-            self.solver, n_samples, objective.n_params, l1=self._has_l1()
+            requested, n_samples, objective.n_params, l1=self._has_l1()
         )
-        max_iter = self.max_iter or DEFAULT_MAX_ITER[self.solver_]
+        max_iter = (
+            DEFAULT_MAX_ITER[self.solver_] if self.max_iter is None else self.max_iter
+        )
         options = SolverOptions(
             tol=float(self.tol),
             max_iter=int(max_iter),
@@ -630,17 +654,19 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 else 0.0
             ),
         )
-        result = SOLVERS[self.solver_](
-            objective, self._initial_params(objective, previous), options
-        )
-        self.n_iter_ = int(result.n_iter)
+        start = self._initial_params(objective, previous)
+        if max_iter == 0:  # the starting point, as scikit-learn's max_iter=0
+            result = SolverResult(start, 0, False, [], "max_iter=0")
+        else:
+            result = SOLVERS[self.solver_](objective, start, options)
+        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         self.loss_curve_ = np.array([r.value for r in result.history], dtype=np.float64)
         self.converged_ = bool(result.converged)
         if not result.converged:
             warnings.warn(
-                f"The {self.solver_} solver did not converge within max_iter="
-                f"{max_iter} iterations ({result.message}); increase max_iter or "
-                "scale the data.",
+                f"{self.solver_} failed to converge after {max_iter} iteration(s) "
+                f"({result.message}). Increase the number of iterations "
+                "(max_iter) or scale the data.",
                 ConvergenceWarning,
                 stacklevel=3,
             )
@@ -650,7 +676,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             # Unpenalised fits are for inference: finish at the MLE itself.
             w = self._polished(objective, w)
         self._inference = None
-        if objective.n_params <= MAX_INFERENCE_PARAMS:
+        if objective.n_params <= MAX_INFERENCE_PARAMS and not absent_classes:
             self._pending_inference = (objective, w, separation)
             if np.isinf(self.C) and source.rows_in_memory() is not None:
                 # Profile intervals refit over the rows, cluster errors sum
@@ -658,7 +684,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 self._training_objective = objective
         return self
 
-    def _set_coefficients(self, objective: LogisticObjective, w: np.ndarray):
+    def _set_coefficients(
+        self, objective: LogisticObjective, w: np.ndarray, dtype: Any = None
+    ):
         """Set ``coef_``/``intercept_`` from ``w``; return the ``w`` they hold.
 
         Every fit ends here, so every fit reports the same point of the flat
@@ -669,11 +697,18 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """
         w = objective.identified(w)
         coef, intercept = objective.unpack(w)
-        self.coef_ = np.array(coef)
-        self.intercept_ = np.array(intercept)
+        # float32 data get float32 coefficients, as in scikit-learn; the
+        # statistics keep the float64 optimum.
+        if dtype is None:
+            float32 = objective.source.dtype == np.float32
+            dtype = np.float32 if float32 else np.float64
+        self.coef_ = np.array(coef, dtype=dtype)
+        self.intercept_ = np.array(intercept, dtype=dtype)
         return w
 
-    def _polished(self, objective: LogisticObjective, w: np.ndarray) -> np.ndarray:
+    def _polished(
+        self, objective: LogisticObjective, w: np.ndarray, dtype: Any = None
+    ) -> np.ndarray:
         """``w`` finished at the optimum to rounding (:func:`~logreg.solvers.polish`).
 
         Only for a converged smooth fit whose statistics are kept (at most
@@ -690,7 +725,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         result = polish(objective, w)
         if self.verbose > 0:
             print(f"[polish] {result.n_iter} Newton steps: {result.message}")
-        return self._set_coefficients(objective, result.w)
+        return self._set_coefficients(objective, result.w, dtype)
 
     def _check_separation(
         self,
@@ -737,13 +772,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if pending is not None:
             objective, w, separation = pending
             coef, intercept = objective.unpack(w)
-            untouched = np.array_equal(self.coef_, coef) and np.array_equal(
-                self.intercept_, intercept
-            )
+            dtype = self.intercept_.dtype
+            untouched = np.array_equal(
+                self.coef_, coef.astype(dtype)
+            ) and np.array_equal(self.intercept_, intercept.astype(dtype))
             # Coefficients set by hand since the fit are the user's: kept.
             # (An unpenalised fit, alpha = 0, was finished at fit already.)
             if objective.alpha > 0 and untouched:
-                w = self._polished(objective, w)
+                w = self._polished(objective, w, dtype)
             self._inference = compute_statistics(objective, w, separation)
         return getattr(self, "_inference", None)
 
@@ -763,7 +799,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """
         previous = None
         if hasattr(self, "coef_"):
-            previous = (self.coef_, self.intercept_)
+            previous = (dense_coefficients(self), self.intercept_)
         for name in _FITTED_ATTRIBUTES:
             self.__dict__.pop(name, None)
         return previous
@@ -821,8 +857,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         ci : {"wald", "profile"}, default="wald"
             ``"profile"``: profile-likelihood intervals (R's ``confint`` on a
             ``glm``), each bound an exact root found by constrained refits
-            (:mod:`logreg.stats.profile`). Binary unpenalised models (not yet
-            with ``firth=True``) whose rows were in memory at fit, in this
+            (:mod:`logreg.stats.profile`); with ``firth=True``, Firth's
+            penalised profile (``logistf``'s default intervals). Binary
+            unpenalised models whose rows were in memory at fit, in this
             process.
         groups : array-like of shape (n_samples,), optional
             Each training row's cluster, for ``cov_type="cluster"``.
@@ -945,7 +982,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def _decision_matrix(self, X: np.ndarray) -> np.ndarray:
         """``X W^T + b`` of shape (n_samples, n_rows), in X's float dtype."""
         dtype = X.dtype
-        return X @ self.coef_.T.astype(dtype) + self.intercept_.astype(dtype)
+        coef = dense_coefficients(self).T.astype(dtype)
+        return X @ coef + self.intercept_.astype(dtype)
 
     def _predict(self, X: Any, method: str) -> Any:
         """The one predict path: ``method`` over ``X`` by the adapter of its kind."""
@@ -1043,6 +1081,33 @@ else (n_samples, n_classes)
         if y is None:
             raise ValueError("score needs the true labels y.")
         return accuracy(self.predict(X), y, sample_weight)
+
+    def sparsify(self) -> LogisticRegression:
+        """Store ``coef_`` as a SciPy CSR matrix (after an L1 fit, mostly zeros).
+
+        Predictions are unchanged; :meth:`densify` undoes it. As
+        scikit-learn's ``sparsify``; a model is saved with dense coefficients.
+
+        Returns
+        -------
+        self
+        """
+        from scipy import sparse
+
+        check_is_fitted(self)
+        self.coef_ = sparse.csr_matrix(self.coef_)
+        return self
+
+    def densify(self) -> LogisticRegression:
+        """Store ``coef_`` as a NumPy array again (the default after ``fit``).
+
+        Returns
+        -------
+        self
+        """
+        check_is_fitted(self)
+        self.coef_ = dense_coefficients(self)
+        return self
 
     def save(self, path: Any) -> None:
         """Write the fitted model to ``path`` (no pickle; see :mod:`logreg.persist`).

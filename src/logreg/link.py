@@ -16,10 +16,32 @@ from sklearn.metrics import accuracy_score
 from logreg._math import log_sigmoid, log_softmax, sigmoid, softmax
 from logreg._namespace import array_namespace, astype, is_foreign_array, to_numpy
 
-__all__ = ["METHODS", "accuracy", "outputs", "probabilities", "take_labels"]
+__all__ = [
+    "METHODS",
+    "accuracy",
+    "dense_coefficients",
+    "outputs",
+    "probabilities",
+    "take_labels",
+]
 
 #: The prediction methods of the estimator, each a function of the scores.
 METHODS = ("decision_function", "predict_proba", "predict_log_proba", "predict")
+
+
+def dense_coefficients(model: Any) -> np.ndarray:
+    """A fitted model's ``coef_`` as a NumPy array, even after ``sparsify()``.
+
+    Parameters
+    ----------
+    model : LogisticRegression
+
+    Returns
+    -------
+    ndarray of shape (n_rows, n_features)
+    """
+    coef = model.coef_
+    return coef.toarray() if hasattr(coef, "toarray") else coef
 
 
 def probabilities(scores: Any) -> Any:

@@ -364,6 +364,8 @@ def _encode_document(
     # __getstate__, not vars(): it computes pending inference statistics and
     # leaves out the reference to the training data.
     state = estimator.__getstate__()
+    if hasattr(state.get("coef_"), "toarray"):  # after sparsify()
+        state["coef_"] = state["coef_"].toarray()
     fitted = {k: v for k, v in state.items() if k not in params}
     try:
         _check_fitted_names(type(estimator), params, fitted)
@@ -949,6 +951,16 @@ def _is_float_array(value: Any, ndim: int) -> bool:
     )
 
 
+def _is_iteration_counts(value: Any) -> bool:
+    """``n_iter_`` as scikit-learn shapes it: a non-empty int array of counts."""
+    return (
+        isinstance(value, np.ndarray)
+        and value.dtype.kind in "iu"
+        and 0 < value.size <= 2**20
+        and bool(np.all(value >= 0))
+    )
+
+
 def _is_count(value: Any) -> bool:
     integral = isinstance(value, int | np.integer) and not isinstance(value, bool)
     return integral and value >= 0
@@ -1058,7 +1070,7 @@ def _check_optional_fitted(fitted: dict[str, Any], n_features: int, where: str) 
             and v.shape == (n_features,)
             and all(isinstance(name, str) for name in v.tolist())
         ),
-        "n_iter_": _is_count,
+        "n_iter_": lambda v: _is_count(v) or _is_iteration_counts(v),
         "loss_curve_": lambda v: _is_float_array(v, ndim=1),
         "solver_": lambda v: isinstance(v, str),
         "converged_": lambda v: isinstance(v, bool | np.bool_),

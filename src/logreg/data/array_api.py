@@ -32,7 +32,7 @@ from logreg._namespace import (
 )
 from logreg.data.adapter import Adapter, TrainingData
 from logreg.data.sources import ArrayApiSource
-from logreg.link import outputs
+from logreg.link import dense_coefficients, outputs
 from logreg.objective import class_weight_sums
 
 __all__ = [
@@ -228,7 +228,7 @@ def scores(model: Any, X: Any) -> Any:
             f"expecting {model.n_features_in_} features as input."
         )
     xp = array_namespace(X)
-    linear = X @ asarray_like(model.coef_.T, X, xp)
+    linear = X @ asarray_like(dense_coefficients(model).T, X, xp)
     return astype(linear + asarray_like(model.intercept_, X, xp), xp.float64, xp)
 
 

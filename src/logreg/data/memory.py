@@ -15,7 +15,7 @@ from sklearn.utils.validation import validate_data
 
 from logreg.data.adapter import Adapter, TrainingData
 from logreg.data.sources import InMemorySource
-from logreg.link import outputs
+from logreg.link import dense_coefficients, outputs
 
 __all__ = ["InMemoryAdapter", "encode_labels", "sample_weights"]
 
@@ -145,7 +145,11 @@ class InMemoryAdapter(Adapter):
         )
 
     def predict(self, model: Any, X: Any, method: str) -> Any:
-        """See :meth:`Adapter.predict`; NumPy arrays of float64 scores."""
+        """See :meth:`Adapter.predict`; NumPy arrays.
+
+        ``decision_function`` is in ``X``'s float dtype, as scikit-learn's;
+        probabilities are float64 whatever ``X`` (see the comment below).
+        """
         X = validate_data(
             model,
             X,
@@ -156,5 +160,8 @@ class InMemoryAdapter(Adapter):
         # Scores in X's dtype (the pass over X), probabilities in float64: a
         # float32 probability rounds 1 - 3e-8 to 1, and its log to 0.
         dtype = X.dtype
-        scores = X @ model.coef_.T.astype(dtype) + model.intercept_.astype(dtype)
+        coef = dense_coefficients(model)
+        scores = X @ coef.T.astype(dtype) + model.intercept_.astype(dtype)
+        if method == "decision_function":
+            return outputs(scores, method, model.classes_)
         return outputs(scores.astype(np.float64, copy=False), method, model.classes_)

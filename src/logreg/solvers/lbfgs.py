@@ -83,4 +83,13 @@ def solve(
     )
     grad_max = float(np.max(np.abs(last["grad"]))) if last else float("nan")
     converged = bool(result.status == 0 or grad_max <= options.tol)
-    return SolverResult(result.x, int(result.nit), converged, history, result.message)
+    message = str(result.message)
+    if "ABNORMAL" in message:
+        # SciPy's line search found no decrease: the objective's rounding
+        # (float32 data, a tiny tol) was reached before the gradient test.
+        message = (
+            f"the line search found no further decrease: the objective's "
+            f"precision was reached with max|gradient| {grad_max:.2g} > tol "
+            f"{options.tol:g}"
+        )
+    return SolverResult(result.x, int(result.nit), converged, history, message)

@@ -15,7 +15,8 @@ log-likelihood, and
   information when ``C = inf``: statsmodels' ``Logit``/``GLM``);
 * ``"HC0"``: the sandwich :math:`V = H^{-1} M H^{-1}` (White/Huber);
 * ``"HC1"``: ``HC0`` times :math:`n / (n - k)` (MacKinnon & White; R's
-  ``sandwich::vcovHC(type="HC1")``). statsmodels applies no small-sample
+  ``sandwich::vcovHC(type="HC1")``), refused when :math:`n \le k`, where the
+  factor is infinite or negative. statsmodels applies no small-sample
   correction to discrete models, so its ``Logit`` ``HC1`` equals its ``HC0``.
 
 For a penalised fit (``C < inf``) :math:`H^{-1}` is the Laplace approximation to
@@ -72,7 +73,8 @@ def _statistics(estimator: Any) -> InferenceStatistics:
         raise ValueError(
             "This model has no inference statistics: they are computed at fit time "
             f"only for at most {MAX_INFERENCE_PARAMS} parameters "
-            f"(this model has {estimator.coef_.size + estimator.intercept_.size})."
+            f"(this model has {estimator.coef_.size + estimator.intercept_.size}) "
+            "and when every class has a positive total weight."
         )
     return statistics
 
@@ -151,6 +153,17 @@ def _cluster_meat(estimator: Any, groups: Any) -> tuple[np.ndarray, int]:
     return sums.T @ sums, len(labels)
 
 
+def _check_residual_df(n_obs: float, n_reported: int, cov_type: str) -> None:
+    """Refuse a small-sample factor ``n / (n - k)`` that is infinite or negative."""
+    if n_obs <= n_reported:
+        raise ValueError(
+            f"cov_type={cov_type!r} scales the sandwich by n / (n - k), which needs "
+            f"more observations (n = {n_obs:g}) than reported parameters "
+            f"(k = {n_reported}); use cov_type='HC0', which has no such factor, "
+            "or more data."
+        )
+
+
 def _covariance_of_params(
     estimator: Any,
     statistics: InferenceStatistics,
@@ -173,6 +186,9 @@ def _covariance_of_params(
             f"cov_type must be one of {[*COV_TYPES, 'cluster']}, got {cov_type!r}."
         )
     layout = _Layout(estimator)
+    n_reported = layout.contrasts().shape[0]
+    if cov_type in ("HC1", "cluster"):
+        _check_residual_df(statistics.n_obs, n_reported, cov_type)
     hessian = statistics.fisher.copy()
     hessian[np.diag_indices_from(hessian)] += layout.penalty(float(estimator.C))
     flat = layout.flat()
@@ -195,7 +211,6 @@ def _covariance_of_params(
     bread = linalg.inv(information)
     if cov_type == "nonrobust":
         return bread
-    n_reported = layout.contrasts().shape[0]
     if cov_type == "cluster":
         meat, n_groups = _cluster_meat(estimator, groups)
         n_obs = statistics.n_obs
