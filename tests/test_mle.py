@@ -155,3 +155,31 @@ def test_a_fit_stopped_at_max_iter_stays_where_it_stopped(gaussian):
         capped = logreg.LogisticRegression(C=np.inf, solver="gd", max_iter=3).fit(X, y)
     reference = logreg.LogisticRegression(C=np.inf).fit(X, y)
     assert np.max(np.abs(capped.coef_ - reference.coef_)) > 1e-3
+
+
+def test_columns_in_units_far_apart_give_the_same_mle():
+    """Scaling a column by s divides its MLE coefficient by s (issue 18, item 13).
+
+    The Newton system is equilibrated before its singularity test: columns
+    1e12 apart in scale are not collinear.
+    """
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(
+        200, 4, n_informative=4, n_redundant=0, flip_y=0.3, random_state=0
+    )
+    scale = np.array([1e6, 1e-6, 1.0, 1.0])
+    reference = sm.Logit(y, sm.add_constant(X)).fit(disp=0, method="newton", tol=1e-12)
+    for solver in ("auto", "newton", "lbfgs"):
+        model = logreg.LogisticRegression(C=np.inf, solver=solver).fit(X * scale, y)
+        assert model.converged_
+        np.testing.assert_allclose(
+            model.coef_[0] * scale, reference.params[1:], rtol=1e-6
+        )
+
+
+def test_sample_weights_that_overflow_are_refused():
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    y = np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match="divide them by a constant"):
+        logreg.LogisticRegression(C=np.inf).fit(X, y, sample_weight=np.full(4, 1e308))

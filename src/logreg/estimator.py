@@ -584,6 +584,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             absent = not np.all(per_class * totals > 0)
             source = source.with_class_weight(per_class)
             weight_sum = float(per_class @ totals)
+        if not np.isfinite(weight_sum):
+            raise ValueError(
+                "The sample weights sum to more than a float64 holds: divide them "
+                "by a constant (with C=inf the fit is the same; with a penalty, "
+                "multiply C by that constant)."
+            )
         self.n_features_in_ = int(data.n_features)
         if data.feature_names is not None:
             self.feature_names_in_ = np.asarray(data.feature_names, dtype=object)

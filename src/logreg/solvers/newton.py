@@ -344,9 +344,17 @@ def _newton_direction(
     ``(None, False)``; so does a non-finite one, always.
     """
     system = hessian + flat @ flat.T
+    # Equilibrated (unit diagonal) before the singularity test: columns in
+    # units 1e12 apart leave the raw Hessian's pivots 1e24 apart, well posed
+    # as it is, and a raw test took the small ones for collinearity.
+    diagonal = np.diag(system)
+    scale = np.sqrt(np.where(diagonal > 0, diagonal, 1.0))
     try:
-        return -cholesky_solve(system, grad, min_pivot=SINGULAR_RCOND), False
-    except (LinAlgError, ValueError):
+        unit = system / scale[:, None] / scale[None, :]
+        return -cholesky_solve(
+            unit, grad / scale, min_pivot=SINGULAR_RCOND
+        ) / scale, False
+    except (LinAlgError, ValueError, FloatingPointError):
         if not minimum_norm or not np.all(np.isfinite(system)):
             return None, False
     # Collinear features leave the Hessian singular, but the gradient lies in
