@@ -422,3 +422,32 @@ def test_the_separation_warning_is_silenced_as_a_convergence_warning():
         LogisticRegression(C=np.inf).fit(X, y)
     with pytest.warns(PerfectSeparationWarning):
         LogisticRegression(C=np.inf).fit(X, y)
+
+
+def test_one_estimator_fitted_from_two_threads_is_one_fit_or_the_other():
+    """Issue 18, item 14: fits of one estimator follow one another."""
+    import threading
+
+    from sklearn.datasets import make_classification
+
+    narrow = make_classification(300, 3, n_informative=3, n_redundant=0, random_state=1)
+    wide = make_classification(300, 7, n_informative=5, random_state=2)
+    references = [LogisticRegression().fit(*data).coef_ for data in (narrow, wide)]
+    model = LogisticRegression()
+    errors = []
+
+    def fit(data):
+        try:
+            for _ in range(10):
+                model.fit(*data)
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=fit, args=(d,)) for d in (narrow, wide)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert model.coef_.shape[1] == model.n_features_in_
+    assert any(np.array_equal(model.coef_, ref) for ref in references)

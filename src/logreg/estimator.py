@@ -13,8 +13,12 @@ the inference hooks.
 
 from __future__ import annotations
 
+import functools
 import numbers
+import threading
 import warnings
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -58,6 +62,33 @@ __all__ = ["LogisticRegression", "PerfectSeparationWarning"]
 
 #: Separation kinds after which an unpenalised fit has no finite optimum.
 _SEPARATED = ("complete", "quasi-complete")
+
+
+#: One re-entrant lock per estimator, made on first use (a lock attribute
+#: would stop pickling and cloning).
+_LOCKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LOCKS_GUARD = threading.Lock()
+
+
+def _serialised(method: Callable) -> Callable:
+    """Run ``method`` holding its estimator's lock.
+
+    Fits, predictions and the first ``summary()`` of one estimator from
+    several threads then follow one another: a prediction never sees half a
+    fit, and two fits never leave ``coef_`` of one and ``n_features_in_`` of
+    the other.
+    """
+
+    @functools.wraps(method)
+    def serialised(self, *args, **kwargs):
+        with _LOCKS_GUARD:
+            lock = _LOCKS.get(self)
+            if lock is None:
+                lock = _LOCKS[self] = threading.RLock()
+        with lock:
+            return method(self, *args, **kwargs)
+
+    return serialised
 
 
 class PerfectSeparationWarning(ConvergenceWarning):
@@ -374,6 +405,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             )
 
     # ------------------------------------------------------------------- fit
+    @_serialised
     def fit(
         self, X: Any, y: Any = None, sample_weight: Any = None
     ) -> LogisticRegression:
@@ -459,6 +491,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         formula = getattr(self, "formula_", None)
         return X if formula is None else formula.design(X)
 
+    @_serialised
     def fit_file(
         self,
         path: Any,
@@ -763,6 +796,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         warn_if_separated(*separation, PerfectSeparationWarning)
         return separation
 
+    @_serialised
     def _inference_statistics(self) -> InferenceStatistics | None:
         """The inference statistics, computed (once) on first use; None if too big.
 
@@ -991,6 +1025,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         coef = dense_coefficients(self).T.astype(dtype)
         return X @ coef + self.intercept_.astype(dtype)
 
+    @_serialised
     def _predict(self, X: Any, method: str) -> Any:
         """The one predict path: ``method`` over ``X`` by the adapter of its kind."""
         check_is_fitted(self)
@@ -1088,6 +1123,7 @@ else (n_samples, n_classes)
             raise ValueError("score needs the true labels y.")
         return accuracy(self.predict(X), y, sample_weight)
 
+    @_serialised
     def sparsify(self) -> LogisticRegression:
         """Store ``coef_`` as a SciPy CSR matrix (after an L1 fit, mostly zeros).
 
@@ -1104,6 +1140,7 @@ else (n_samples, n_classes)
         self.coef_ = sparse.csr_matrix(self.coef_)
         return self
 
+    @_serialised
     def densify(self) -> LogisticRegression:
         """Store ``coef_`` as a NumPy array again (the default after ``fit``).
 
