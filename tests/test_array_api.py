@@ -369,3 +369,39 @@ def test_numpy_inputs_use_numpy_itself():
     """The NumPy path never goes through array_api_compat's wrappers."""
     assert array_namespace(np.zeros(2), np.zeros(3)) is np
     assert array_namespace([1.0, 2.0], 3.0) is np
+
+
+def test_under_scikit_learns_dispatch_outputs_stay_in_the_namespace(monkeypatch):
+    """With ``array_api_dispatch`` on, ``coef_`` and probabilities are xp arrays.
+
+    scikit-learn's dispatch needs SCIPY_ARRAY_API=1 at import time, so the
+    switch is set directly; what it changes is logreg's own code.
+    """
+    xp = pytest.importorskip("array_api_strict")
+    from sklearn.datasets import load_iris
+
+    import logreg.data.array_api as adapter_module
+
+    X, y = load_iris(return_X_y=True)
+    X_xp = xp.asarray(X.astype(np.float32))
+    y_xp = xp.asarray(y)
+    reference = logreg.LogisticRegression(C=0.5, tol=1e-8).fit(X_xp, y_xp)
+    monkeypatch.setattr(adapter_module, "_dispatching", lambda: True)
+    model = logreg.LogisticRegression(C=0.5, tol=1e-8).fit(X_xp, y_xp)
+    for name in ("coef_", "intercept_"):
+        value = getattr(model, name)
+        assert array_namespace(value) is array_namespace(X_xp)
+        assert value.dtype == xp.float32
+        np.testing.assert_array_equal(to_numpy(value), getattr(reference, name))
+    proba = model.predict_proba(X_xp)
+    assert proba.dtype == xp.float32
+    np.testing.assert_allclose(
+        to_numpy(proba), reference.predict_proba(X_xp), rtol=1e-6, atol=1e-7
+    )
+    # The statistics read them back on the host; the polish at the first
+    # summary keeps them in the namespace.
+    np.testing.assert_allclose(
+        model.summary().to_frame()["std_err"],
+        reference.summary().to_frame()["std_err"],
+    )
+    assert array_namespace(model.coef_) is array_namespace(X_xp)

@@ -30,7 +30,7 @@ from logreg.data.adapter import TrainingData
 from logreg.data.registry import adapter_for
 from logreg.data.sources import DataSource
 from logreg.firth import FirthObjective
-from logreg.link import accuracy, dense_coefficients, probabilities
+from logreg.link import accuracy, host_parameters, probabilities, stored_like
 from logreg.objective import LogisticObjective, class_weight_sums
 from logreg.persist import save_model
 from logreg.solvers import (
@@ -457,6 +457,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             adapter = adapter_for(X)  # the design matrix: a DataFrame in memory
         data = adapter.training_data(self, X, y, sample_weight)
         self._fit_data(data, previous)
+        self.coef_, self.intercept_ = adapter.fitted_parameters(
+            X, self.coef_, self.intercept_
+        )
         if formula is not None:
             self.formula_ = formula
         return self
@@ -703,7 +706,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.converged_ = bool(result.converged)
         if not result.converged:
             warnings.warn(
-                f"{self.solver_} failed to converge after {max_iter} iteration(s) "
+                f"{self.solver_} failed to converge after {result.n_iter} iteration(s) "
                 f"({result.message}). Increase the number of iterations "
                 "(max_iter) or scale the data.",
                 ConvergenceWarning,
@@ -812,14 +815,19 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if pending is not None:
             objective, w, separation = pending
             coef, intercept = objective.unpack(w)
-            dtype = self.intercept_.dtype
+            kept = (self.coef_, self.intercept_)
+            held_coef, held_intercept = host_parameters(self)
+            dtype = held_intercept.dtype
             untouched = np.array_equal(
-                self.coef_, coef.astype(dtype)
-            ) and np.array_equal(self.intercept_, intercept.astype(dtype))
+                held_coef, coef.astype(dtype)
+            ) and np.array_equal(held_intercept, intercept.astype(dtype))
             # Coefficients set by hand since the fit are the user's: kept.
             # (An unpenalised fit, alpha = 0, was finished at fit already.)
             if objective.alpha > 0 and untouched:
                 w = self._polished(objective, w, dtype)
+                # Stored as they were (sparsify(), array-API dispatch).
+                self.coef_ = stored_like(self.coef_, kept[0])
+                self.intercept_ = stored_like(self.intercept_, kept[1])
             self._inference = compute_statistics(objective, w, separation)
         return getattr(self, "_inference", None)
 
@@ -839,7 +847,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """
         previous = None
         if hasattr(self, "coef_"):
-            previous = (dense_coefficients(self), self.intercept_)
+            previous = host_parameters(self)
         for name in _FITTED_ATTRIBUTES:
             self.__dict__.pop(name, None)
         return previous
@@ -1022,8 +1030,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def _decision_matrix(self, X: np.ndarray) -> np.ndarray:
         """``X W^T + b`` of shape (n_samples, n_rows), in X's float dtype."""
         dtype = X.dtype
-        coef = dense_coefficients(self).T.astype(dtype)
-        return X @ coef + self.intercept_.astype(dtype)
+        coef, intercept = host_parameters(self)
+        return X @ coef.T.astype(dtype) + intercept.astype(dtype)
 
     @_serialised
     def _predict(self, X: Any, method: str) -> Any:
@@ -1149,7 +1157,7 @@ else (n_samples, n_classes)
         self
         """
         check_is_fitted(self)
-        self.coef_ = dense_coefficients(self)
+        self.coef_ = host_parameters(self)[0]
         return self
 
     def save(self, path: Any) -> None:

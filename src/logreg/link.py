@@ -14,14 +14,21 @@ import numpy as np
 from sklearn.metrics import accuracy_score
 
 from logreg._math import log_sigmoid, log_softmax, sigmoid, softmax
-from logreg._namespace import array_namespace, astype, is_foreign_array, to_numpy
+from logreg._namespace import (
+    array_namespace,
+    asarray_like,
+    astype,
+    is_foreign_array,
+    to_numpy,
+)
 
 __all__ = [
     "METHODS",
     "accuracy",
-    "dense_coefficients",
+    "host_parameters",
     "outputs",
     "probabilities",
+    "stored_like",
     "take_labels",
 ]
 
@@ -29,8 +36,12 @@ __all__ = [
 METHODS = ("decision_function", "predict_proba", "predict_log_proba", "predict")
 
 
-def dense_coefficients(model: Any) -> np.ndarray:
-    """A fitted model's ``coef_`` as a NumPy array, even after ``sparsify()``.
+def host_parameters(model: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A fitted model's ``(coef_, intercept_)`` as dense host NumPy arrays.
+
+    ``coef_`` may be a SciPy sparse matrix (after ``sparsify()``) or, with
+    scikit-learn's array-API dispatch, both may be arrays of the training
+    data's namespace and device.
 
     Parameters
     ----------
@@ -38,10 +49,37 @@ def dense_coefficients(model: Any) -> np.ndarray:
 
     Returns
     -------
-    ndarray of shape (n_rows, n_features)
+    coef : ndarray of shape (n_rows, n_features)
+    intercept : ndarray of shape (n_rows,)
     """
-    coef = model.coef_
-    return coef.toarray() if hasattr(coef, "toarray") else coef
+    coef, intercept = model.coef_, model.intercept_
+    if hasattr(coef, "toarray"):
+        coef = coef.toarray()
+    return to_numpy(coef), to_numpy(intercept)
+
+
+def stored_like(values: np.ndarray, like: Any) -> Any:
+    """Host ``values`` stored as ``like`` is: sparse, on a device, or NumPy.
+
+    Parameters
+    ----------
+    values : ndarray
+        Fitted parameters on the host.
+    like : ndarray, SciPy sparse matrix or array of another namespace
+        How the model stored them before (``sparsify()``, array-API
+        dispatch).
+
+    Returns
+    -------
+    array
+    """
+    if hasattr(like, "toarray"):
+        from scipy import sparse
+
+        return sparse.csr_matrix(values)
+    if is_foreign_array(like):
+        return asarray_like(values, like, array_namespace(like))
+    return values
 
 
 def probabilities(scores: Any) -> Any:

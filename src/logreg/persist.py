@@ -366,6 +366,11 @@ def _encode_document(
     state = estimator.__getstate__()
     if hasattr(state.get("coef_"), "toarray"):  # after sparsify()
         state["coef_"] = state["coef_"].toarray()
+    for name in ("coef_", "intercept_"):  # arrays of a device: saved from the host
+        if name in state and not isinstance(state[name], np.ndarray):
+            from logreg._namespace import to_numpy
+
+            state[name] = to_numpy(state[name])
     fitted = {k: v for k, v in state.items() if k not in params}
     try:
         _check_fitted_names(type(estimator), params, fitted)

@@ -87,6 +87,24 @@ class Adapter:
         """
         raise NotImplementedError
 
+    def fitted_parameters(self, X: Any, coef: Any, intercept: Any) -> tuple[Any, Any]:
+        """``(coef_, intercept_)`` as a model fitted on ``X`` keeps them.
+
+        NumPy arrays, for every kind but array-API arrays under
+        scikit-learn's array-API dispatch.
+
+        Parameters
+        ----------
+        X : input of shape (n_samples, n_features)
+        coef : ndarray of shape (n_rows, n_features)
+        intercept : ndarray of shape (n_rows,)
+
+        Returns
+        -------
+        tuple
+        """
+        return coef, intercept
+
     def predict(self, model: Any, X: Any, method: str) -> Any:
         """``method`` of the fitted ``model`` over the rows of ``X``, in ``X``'s kind.
 

@@ -32,7 +32,7 @@ from logreg._namespace import (
 )
 from logreg.data.adapter import Adapter, TrainingData
 from logreg.data.sources import ArrayApiSource
-from logreg.link import dense_coefficients, outputs
+from logreg.link import host_parameters, outputs
 from logreg.objective import class_weight_sums
 
 __all__ = [
@@ -228,8 +228,9 @@ def scores(model: Any, X: Any) -> Any:
             f"expecting {model.n_features_in_} features as input."
         )
     xp = array_namespace(X)
-    linear = X @ asarray_like(dense_coefficients(model).T, X, xp)
-    return astype(linear + asarray_like(model.intercept_, X, xp), xp.float64, xp)
+    coef, intercept = host_parameters(model)
+    linear = X @ asarray_like(coef.T, X, xp)
+    return astype(linear + asarray_like(intercept, X, xp), xp.float64, xp)
 
 
 class ArrayApiAdapter(Adapter):
@@ -255,6 +256,36 @@ class ArrayApiAdapter(Adapter):
             n_features=int(X.shape[1]),
         )
 
+    def fitted_parameters(self, X: Any, coef: Any, intercept: Any) -> tuple[Any, Any]:
+        """See :meth:`Adapter.fitted_parameters`.
+
+        Under scikit-learn's array-API dispatch (``sklearn.config_context(
+        array_api_dispatch=True)``), arrays of ``X``'s namespace, dtype and
+        device, as scikit-learn's estimator keeps them; NumPy otherwise.
+        """
+        if not _dispatching():
+            return coef, intercept
+        X = feature_matrix(X)
+        xp = array_namespace(X)
+        return asarray_like(coef, X, xp), asarray_like(intercept, X, xp)
+
     def predict(self, model: Any, X: Any, method: str) -> Any:
-        """See :meth:`Adapter.predict`; computed on ``X``'s device."""
-        return outputs(scores(model, X), method, model.classes_)
+        """See :meth:`Adapter.predict`; computed on ``X``'s device.
+
+        Scores and probabilities are float64, except under scikit-learn's
+        array-API dispatch, where they are in ``X``'s dtype as scikit-learn
+        returns them.
+        """
+        result = outputs(scores(model, X), method, model.classes_)
+        if method != "predict" and _dispatching():
+            X = feature_matrix(X)
+            xp = array_namespace(X)
+            result = astype(result, X.dtype, xp)
+        return result
+
+
+def _dispatching() -> bool:
+    """Whether scikit-learn's array-API dispatch is on."""
+    from sklearn import get_config
+
+    return bool(get_config().get("array_api_dispatch", False))

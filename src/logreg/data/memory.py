@@ -15,7 +15,7 @@ from sklearn.utils.validation import validate_data
 
 from logreg.data.adapter import Adapter, TrainingData
 from logreg.data.sources import InMemorySource
-from logreg.link import dense_coefficients, outputs
+from logreg.link import host_parameters, outputs
 
 __all__ = ["InMemoryAdapter", "encode_labels", "sample_weights"]
 
@@ -160,8 +160,8 @@ class InMemoryAdapter(Adapter):
         # Scores in X's dtype (the pass over X), probabilities in float64: a
         # float32 probability rounds 1 - 3e-8 to 1, and its log to 0.
         dtype = X.dtype
-        coef = dense_coefficients(model)
-        scores = X @ coef.T.astype(dtype) + model.intercept_.astype(dtype)
+        coef, intercept = host_parameters(model)
+        scores = X @ coef.T.astype(dtype) + intercept.astype(dtype)
         if method == "decision_function":
             return outputs(scores, method, model.classes_)
         return outputs(scores.astype(np.float64, copy=False), method, model.classes_)

@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 from scipy import linalg
 
+from logreg.link import host_parameters
 from logreg.objective import flat_directions
 from logreg.stats.statistics import MAX_INFERENCE_PARAMS, InferenceStatistics
 
@@ -87,7 +88,7 @@ class _Layout:
     """
 
     def __init__(self, estimator: Any) -> None:
-        self.n_rows, n_features = estimator.coef_.shape
+        self.n_rows, n_features = np.shape(estimator.coef_)
         self.fit_intercept = bool(estimator.fit_intercept)
         self.n_cols = n_features + int(self.fit_intercept)
         self.penalised = not np.isinf(estimator.C)
@@ -148,7 +149,7 @@ def _cluster_meat(estimator: Any, groups: Any) -> tuple[np.ndarray, int]:
     labels, codes = np.unique(groups, return_inverse=True)
     if len(labels) < 2:
         raise ValueError("cov_type='cluster' needs at least 2 groups.")
-    w = objective.pack(estimator.coef_, estimator.intercept_)
+    w = objective.pack(*host_parameters(estimator))
     sums = objective.grouped_scores(w, codes, len(labels))
     return sums.T @ sums, len(labels)
 

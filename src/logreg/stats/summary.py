@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from logreg.link import host_parameters
 from logreg.stats.covariance import (
     _covariance_of_params,
     _Layout,
@@ -66,7 +67,7 @@ def _profile_bounds(estimator: Any, layout: Any, summary: Any) -> tuple:
             "needs the training rows: they are kept after fit (for rows in "
             "memory), not in a model file, a copy, or a Dask or file fit."
         )
-    w_hat = objective.pack(estimator.coef_, estimator.intercept_)
+    w_hat = objective.pack(*host_parameters(estimator))
     std_err = np.sqrt(np.diag(summary.covariance))
     return profile_intervals(objective, w_hat, layout.order, std_err, summary.alpha)
 
@@ -272,9 +273,10 @@ class Summary:
         self.covariance = (
             contrasts @ _covariance_of_params(estimator, statistics, cov_type, groups)
         ) @ contrasts.T
-        params = np.hstack([estimator.coef_, estimator.intercept_[:, None]])
+        coef, intercept = host_parameters(estimator)
+        params = np.hstack([coef, intercept[:, None]])
         if not layout.fit_intercept:
-            params = estimator.coef_
+            params = coef
         self._estimate = contrasts @ params.astype(np.float64).ravel()
         self._estimator_facts(estimator)
         self._likelihood_facts(statistics, len(self._estimate), layout.fit_intercept)
@@ -454,7 +456,7 @@ class MarginalEffects:
                 "Average marginal effects are implemented for binary models only; "
                 f"this model has {len(estimator.classes_)} classes."
             )
-        beta = estimator.coef_[0].astype(np.float64)
+        beta = host_parameters(estimator)[0][0].astype(np.float64)
         mean_slope = statistics.slope / statistics.n_obs
         # d AME_j / d w = mean_slope e_j + beta_j * mean_i(p(1-p)(1-2p) x~_i),
         # with w = [beta, intercept] in the objective's layout.
