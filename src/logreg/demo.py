@@ -11,7 +11,13 @@ thin wrapper over it). It does what the tutorial does, the correct way:
    log-loss, through the library's own objective and ``"gd"`` solver, so the
    coefficients and the intercept get the same consistent gradient;
 4. a table of ``W``, ``b`` and the loss every few epochs, pictures of the
-   boundary moving, and the test loss and accuracy.
+   boundary moving, and the test loss and accuracy;
+5. with ``html=True``, the interactive page of :mod:`logreg.learn.page`:
+   the same run to replay, runs at other learning rates, one point's
+   numbers, and a race of gradient descent, momentum and Newton.
+
+The article's own recipe, quirks included, is :mod:`logreg.learn.tutorial`
+(``logreg demo --tutorial``).
 """
 
 from __future__ import annotations
@@ -19,17 +25,19 @@ from __future__ import annotations
 import numbers
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from logreg.data.sources import InMemorySource
 from logreg.datasets import make_blobs_dataset, train_test_split_dataset
+from logreg.learn.replay import Snapshot, descend, mean_log_loss
 from logreg.objective import LogisticObjective
-from logreg.solvers import SOLVERS, DivergenceError, IterationRecord, SolverOptions
+from logreg.solvers import DivergenceError
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from logreg.learn.page import Playground
 
 __all__ = ["DEFAULT_EPOCHS", "DEFAULT_LR", "DemoResult", "Snapshot", "run_demo"]
 
@@ -47,27 +55,6 @@ _GRID_PANELS = 6
 _MAX_FRAMES = 40
 _EARLY_FRAMES = 16
 _INSTALL_HINT = 'the demo prints with rich: pip install "logreg[cli]"'
-
-
-class Snapshot(NamedTuple):
-    """The model after one epoch of training.
-
-    Attributes
-    ----------
-    epoch : int
-        0 for the starting point, then 1, 2, ...
-    coef : ndarray of shape (1, 2) or (K, 2)
-        ``W``: one row for two classes, one row per class otherwise.
-    intercept : ndarray of shape (1,) or (K,)
-        ``b``.
-    loss : float
-        Mean log-loss on the training rows.
-    """
-
-    epoch: int
-    coef: np.ndarray
-    intercept: np.ndarray
-    loss: float
 
 
 @dataclass(frozen=True)
@@ -89,7 +76,11 @@ class DemoResult:
     snapshots : list of Snapshot
         The model after every epoch, starting with epoch 0.
     files : list of Path
-        Pictures written (empty when ``plots=False``).
+        Pictures written (empty when ``plots=False``), then the page
+        (with ``html=True``).
+    playground : Playground or None
+        What the page shows (with ``html=True``): the runs at other learning
+        rates and, for two classes, the race.
     """
 
     test_loss: float
@@ -99,6 +90,7 @@ class DemoResult:
     losses: np.ndarray
     snapshots: list[Snapshot] = field(repr=False)
     files: list[Path]
+    playground: Playground | None = field(default=None, repr=False)
 
 
 def _is_int(value: Any) -> bool:
@@ -209,6 +201,7 @@ def run_demo(
     out: str | Path = "demo-output",
     plots: bool = True,
     console: Console | None = None,
+    html: bool = False,
 ) -> DemoResult:
     """Train logistic regression on blobs by gradient descent, as the tutorial does.
 
@@ -247,6 +240,11 @@ def run_demo(
         curve, the final boundary on the test rows, and an animated GIF.
     console : rich Console, optional
         Where to print; standard output by default.
+    html : bool, default=False
+        Also write ``playground.html`` into ``out``: one self-contained page
+        to replay the training epoch by epoch, see one point's numbers,
+        switch between learning rates and, for two classes, race gradient
+        descent, momentum and Newton (:mod:`logreg.learn.page`).
 
     Returns
     -------
@@ -261,12 +259,13 @@ def run_demo(
     OSError
         When ``out`` cannot be created or written.
     ImportError
-        When rich (or, with ``plots=True``, matplotlib) is not installed.
+        When rich (or, with ``plots=True`` or ``html=True``, matplotlib) is
+        not installed.
     """
     _validate(samples, std, classes, lr, epochs, seed)
     console = _console(console)
     out = Path(out)
-    if plots:  # fail before training, not after
+    if plots or html:  # fail before training, not after
         from logreg.plot import require_matplotlib
 
         require_matplotlib()
@@ -288,8 +287,7 @@ def run_demo(
         highlight=False,
     )
 
-    source = InMemorySource(X_train, y_train, np.ones(len(y_train)))
-    objective = LogisticObjective(source, classes, C=np.inf, fit_intercept=True)
+    objective = mean_log_loss(X_train, y_train, classes)
     rng = np.random.default_rng(seed)
     W0 = rng.standard_normal((objective.n_rows, 2))
     b0 = rng.standard_normal(objective.n_rows)
@@ -303,14 +301,11 @@ def run_demo(
         highlight=False,
     )
 
-    snapshots = [Snapshot(0, W0.copy(), b0.copy(), objective.value(w0))]
-    snapshots += _train(objective, w0, lr, epochs, console, snapshots[0])
+    snapshots = _train(objective, w0, lr, epochs, console)
 
     coef, intercept = snapshots[-1].coef, snapshots[-1].intercept
     losses = np.array([s.loss for s in snapshots])
-    test_objective = LogisticObjective(
-        InMemorySource(X_test, y_test, np.ones(len(y_test))), classes, C=np.inf
-    )
+    test_objective = mean_log_loss(X_test, y_test, classes)
     test_loss = test_objective.value(objective.pack(coef, intercept))
     accuracy = float(np.mean(_predict(coef, intercept, X_test) == y_test))
 
@@ -322,6 +317,11 @@ def run_demo(
         console.print("Pictures:", markup=False)
         for path in files:
             console.print(f"  {path}", markup=False, highlight=False)
+    playground = None
+    if html:
+        playground, page = _write_page(out, X_train, y_train, classes, lr, snapshots)
+        files.append(page)
+        _print_page(console, page, playground)
 
     console.print(f"Test loss: {test_loss:.4f}", highlight=False)
     console.print(f"Accuracy: {100 * accuracy:.1f}%", highlight=False)
@@ -336,6 +336,7 @@ def run_demo(
         losses=losses,
         snapshots=snapshots,
         files=files,
+        playground=playground,
     )
 
 
@@ -345,16 +346,14 @@ def _train(
     lr: float,
     epochs: int,
     console: Console,
-    start: Snapshot,
 ) -> list[Snapshot]:
-    """Run the ``gd`` solver, showing a live table; return epochs 1..epochs."""
+    """Run gradient descent, showing a live table; return epochs 0..epochs."""
     from rich.live import Live
     from rich.table import Table
     from rich.text import Text
 
     table = Table("epoch", "W", "b", "loss", title="Training")
     shown = _report_epochs(epochs)
-    snapshots: list[Snapshot] = []
 
     def add_row(snapshot: Snapshot) -> None:
         table.add_row(
@@ -371,31 +370,25 @@ def _train(
             f"{snapshot.loss:.4f}",
         )
 
-    def callback(record: IterationRecord, w: np.ndarray) -> None:
-        coef, intercept = objective.unpack(w)
-        snapshot = Snapshot(
-            record.iteration, coef.copy(), intercept.copy(), record.value
-        )
-        snapshots.append(snapshot)
+    def on_snapshot(snapshot: Snapshot) -> None:
         if snapshot.epoch in shown:
             add_row(snapshot)
             live.refresh()
 
-    add_row(start)
-    options = SolverOptions(tol=0.0, max_iter=epochs, learning_rate=lr)
     try:
         with Live(table, console=console, auto_refresh=False) as live:
-            SOLVERS["gd"](objective, w0, options, callback)
-    except DivergenceError as error:
-        reached = snapshots[-1].epoch + 1 if snapshots else 1
-        raise DivergenceError(
-            f"gradient descent diverged at epoch {reached} with lr={lr:g}: "
-            f"the loss exploded from {start.loss:.4g}; use a smaller lr"
-        ) from error
+            add_row(Snapshot(0, *objective.unpack(w0), objective.value(w0)))
+            run = descend(objective, w0, lr, epochs, on_snapshot)
     finally:
         if not console.is_terminal:
             console.line()  # rich's Live ends without a newline off a terminal
-    return snapshots
+    if run.error is not None:
+        start = run.snapshots[0].loss
+        raise DivergenceError(
+            f"gradient descent diverged at epoch {run.snapshots[-1].epoch + 1} "
+            f"with lr={lr:g}: the loss exploded from {start:.4g}; use a smaller lr"
+        ) from run.error
+    return run.snapshots
 
 
 def _write_pictures(
@@ -433,3 +426,46 @@ def _write_pictures(
     frames = [snapshots[e] for e in _frame_epochs(final.epoch)]
     plot.animate_boundary(frames, losses, X_train, y_train, paths["gif"])
     return list(paths.values())
+
+
+def _write_page(
+    out: Path,
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    classes: int,
+    lr: float,
+    snapshots: list[Snapshot],
+) -> tuple[Playground, Path]:
+    """Compute the playground around the demo's run and write its page."""
+    from logreg.learn.page import build_playground, playground_html
+    from logreg.learn.replay import Descent
+
+    epochs = snapshots[-1].epoch
+    facts = (
+        f"{len(y_train)} training rows, {classes} classes; gradient descent on "
+        f"the mean log-loss for {epochs} epochs"
+    )
+    playground = build_playground(
+        X_train, y_train, classes, Descent(lr, snapshots), epochs, facts=facts
+    )
+    path = out / "playground.html"
+    path.write_text(playground_html(playground), encoding="utf-8")
+    return playground, path
+
+
+def _print_page(console: Console, page: Path, playground: Playground) -> None:
+    console.print(f"Interactive page: {page}", markup=False, highlight=False)
+    race = playground.race
+    if race is None:
+        console.print(f"No race: {playground.note}", markup=False, highlight=False)
+        return
+    steps = ", ".join(
+        f"{path.label}: {path.steps}" if path.reached else f"{path.label}: not reached"
+        for path in race.paths
+    )
+    console.print(
+        f"Race to the optimum (the two weights, b held at b* = "
+        f"{race.intercept:.4f}; max |gradient| <= {race.tol:g}), steps: {steps}",
+        markup=False,
+        highlight=False,
+    )

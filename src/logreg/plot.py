@@ -40,6 +40,7 @@ __all__ = [
     "animate_boundary",
     "boundary_snapshots_figure",
     "class_colors",
+    "data_limits",
     "plot_calibration",
     "plot_coefficients",
     "plot_confusion_matrix",
@@ -127,8 +128,19 @@ def _n_classes(y: np.ndarray, coef: np.ndarray | None = None) -> int:
     return max(2, int(np.max(y)) + 1) if len(y) else 2
 
 
-def _limits(X: np.ndarray) -> tuple[float, float, float, float]:
-    """Plot window: the data's range plus a margin of 8% (at least 1)."""
+def data_limits(X: np.ndarray) -> tuple[float, float, float, float]:
+    """The window every picture of points uses: their range plus a margin.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, 2)
+
+    Returns
+    -------
+    tuple of float
+        ``(x_low, x_high, y_low, y_high)``: the range of each column widened
+        on both sides by 8% of it, and by at least 1.
+    """
     low, high = X.min(axis=0), X.max(axis=0)
     margin = np.maximum(0.08 * (high - low), 1.0)
     (x_lo, y_lo), (x_hi, y_hi) = low - margin, high + margin
@@ -303,7 +315,7 @@ def _draw_model(
     ax: Axes, coef: np.ndarray, intercept: np.ndarray, X: np.ndarray
 ) -> _BoundaryArtists:
     """Shading and boundary of one model on ``ax``, windowed to ``X``."""
-    x_lo, x_hi, y_lo, y_hi = _limits(X)
+    x_lo, x_hi, y_lo, y_hi = data_limits(X)
     xx, yy = np.meshgrid(
         np.linspace(x_lo, x_hi, _RESOLUTION), np.linspace(y_lo, y_hi, _RESOLUTION)
     )
@@ -356,7 +368,7 @@ def plot_data(X: Any, y: Any, ax: Axes | None = None) -> Axes:
     ax = _axes(ax)
     n_classes = _n_classes(y)
     _scatter(ax, X, y, n_classes)
-    x_lo, x_hi, y_lo, y_hi = _limits(X)
+    x_lo, x_hi, y_lo, y_hi = data_limits(X)
     ax.set(xlim=(x_lo, x_hi), ylim=(y_lo, y_hi))
     ax.set_title(f"The data: {len(X)} points in {n_classes} classes")
     _label_axes(ax)
