@@ -14,7 +14,12 @@ summary table name the features.
 
 Every output file (model, predictions, report) is written atomically, and its
 path is checked before any long work: on failure nothing is left at that path
-and a file already there is untouched. Bad input raises ``ValueError`` (a
+and a file already there is untouched; an output that is one of the command's
+input files (``--model train.csv``) is refused. The dense arrays of encoded
+rows are sized before they are built (:mod:`logreg.cli.memory`): an
+in-memory fit that would not fit streams the file instead, a batch size is
+chosen to fit, and what cannot fit is refused with what to do. Bad input
+raises ``ValueError`` (a
 :class:`~logreg.persist.ModelFileError` for a bad model file),
 ``FileNotFoundError`` or another ``OSError`` with a one-line message.
 
@@ -35,12 +40,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from logreg.cli import memory
 from logreg.cli.formula_table import FormulaTable
 from logreg.data.columns import missing_message, missing_rows
 from logreg.data.encoder import TableEncoder, reference_for
 from logreg.data.read import (
     DEFAULT_BATCH_ROWS,
     SUPPORTED_SUFFIXES,
+    _check_batch_rows,
     iter_batches,
     read_table,
     require_pyarrow,
@@ -88,10 +95,22 @@ def _no_step(_: str) -> None:
 
 # ------------------------------------------------------------------- helpers
 def _check_output_path(
-    path: str | os.PathLike[str], suffixes: Sequence[str] | None = None
+    path: str | os.PathLike[str],
+    suffixes: Sequence[str] | None = None,
+    inputs: Sequence[str | os.PathLike[str]] = (),
 ) -> Path:
-    """``path`` as a Path, once it can be a new file: cheap checks before work."""
+    """``path`` as a Path, once it can be a new file: cheap checks before work.
+
+    ``inputs`` are the command's input files: writing one of them (the same
+    file, through a link too) would replace what is being read.
+    """
     path = Path(path)
+    for source in inputs:
+        if _same_file(path, Path(source)):
+            raise ValueError(
+                f"cannot write {path}: it is the input file {os.fspath(source)}, "
+                "which writing would replace; choose another output name"
+            )
     if suffixes is not None and not path.name.lower().endswith(tuple(suffixes)):
         raise ValueError(
             f"cannot write {path}: unsupported file extension "
@@ -106,9 +125,26 @@ def _check_output_path(
     return path
 
 
-#: Data files larger than this are streamed by ``fit`` rather than read whole:
-#: decoded tables take several times their Parquet size in memory.
-STREAM_BYTES = 512 << 20
+def _same_file(first: Path, second: Path) -> bool:
+    """Whether two existing paths name one file (links followed)."""
+    try:
+        return first.exists() and second.exists() and os.path.samefile(first, second)
+    except OSError:
+        return False
+
+
+def _check_model_name(path: Path) -> None:
+    """Refuse to write a model over a name that ends like a data file."""
+    if path.name.lower().endswith(SUPPORTED_SUFFIXES):
+        ending = next(
+            suffix
+            for suffix in sorted(SUPPORTED_SUFFIXES, key=len, reverse=True)
+            if path.name.lower().endswith(suffix)
+        )
+        raise ValueError(
+            f"cannot write the model to {path}: a model file is JSON, and the "
+            f"{ending} ending names a data file (DATA and --model swapped?)"
+        )
 
 
 def _feature_frame(X: Any, encoder: TableEncoder | FormulaTable) -> pd.DataFrame:
@@ -195,6 +231,11 @@ class FitResult:
         Accuracy on the training rows.
     fit_seconds : float
         Time spent in ``estimator.fit``.
+    streamed : bool
+        Whether the file was streamed from disk (``fit_file``).
+    notes : tuple of str
+        What was decided for the user: streaming a file too large for
+        memory, a smaller batch.
     """
 
     model_path: Path
@@ -204,6 +245,8 @@ class FitResult:
     n_rows_dropped: int
     train_accuracy: float
     fit_seconds: float
+    streamed: bool = False
+    notes: tuple[str, ...] = ()
 
     @property
     def n_rows_used(self) -> int:
@@ -223,7 +266,7 @@ def fit_model(
     reference: Any = "auto",
     estimator_params: Mapping[str, Any] | None = None,
     stream: bool | None = None,
-    batch_rows: int = DEFAULT_BATCH_ROWS,
+    batch_rows: int | None = None,
     on_step: Step = _no_step,
 ) -> FitResult:
     """Fit a logistic regression on a data file and save it with its encoder.
@@ -233,7 +276,8 @@ def fit_model(
     data : str or os.PathLike
         A CSV or Parquet file (see :mod:`logreg.data.read`).
     model : str or os.PathLike
-        The model file to write (atomically); its directory must exist.
+        The model file to write (atomically); its directory must exist, and
+        it may be neither ``data`` nor named like a data file (``.csv``, ...).
     target : str, optional
         The label column; required unless ``formula`` names it.
     formula : str, optional
@@ -258,10 +302,15 @@ def fit_model(
     stream : bool, optional
         Stream the file from disk on every solver pass
         (:meth:`~logreg.LogisticRegression.fit_file`, memory bounded by
-        ``batch_rows``) instead of reading it into memory; by default, for
-        files larger than :data:`STREAM_BYTES`.
-    batch_rows : int, default=DEFAULT_BATCH_ROWS
-        Rows per batch when streaming.
+        ``batch_rows``) instead of reading it into memory. By default, for
+        files too large to read whole
+        (:func:`~logreg.cli.memory.should_stream`) and for those whose
+        encoded rows would not fit in memory. A streamed fit reads the file
+        once more than ``fit_file`` does, to size its batches before any is
+        built.
+    batch_rows : int, optional
+        Rows per batch when streaming; by default 65,536, or fewer where a
+        batch of encoded rows would not fit in memory.
     on_step : callable, optional
         Called with a short description as each step starts (for a spinner).
 
@@ -272,10 +321,14 @@ def fit_model(
     Raises
     ------
     ValueError
-        For bad data (missing target, one class, missing values, ...) or bad
-        parameters; nothing is written.
+        For bad data (missing target, one class, missing values, ...), bad
+        parameters, or data too large for memory (with ``stream=False`` or
+        an explicit ``batch_rows``); nothing is written.
     """
-    model = _check_output_path(model)
+    if batch_rows is not None:
+        batch_rows = _check_batch_rows(batch_rows)
+    model = _check_output_path(model, inputs=[data])
+    _check_model_name(model)
     if formula is not None:
         result = _fit_formula(
             data, model, formula, target, estimator_params, stream, on_step
@@ -286,47 +339,50 @@ def fit_model(
     if target is None:
         raise ValueError("give the target column (--target) or a formula")
     estimator = LogisticRegression(**dict(estimator_params or {}))
-    reference = reference_for(float(estimator.C), reference)
-    if stream is None:
-        stream = Path(data).is_file() and Path(data).stat().st_size > STREAM_BYTES
+    encoder = TableEncoder(
+        target=target,
+        exclude=exclude,
+        standardize=standardize,
+        drop_missing=drop_missing,
+        reference=reference_for(float(estimator.C), reference),
+    )
+    automatic = stream is None
+    if automatic:
+        stream = memory.should_stream(data)
     if stream:
-        result = _fit_streamed(
-            data,
-            model,
-            estimator,
-            target=target,
-            exclude=exclude,
-            standardize=standardize,
-            drop_missing=drop_missing,
-            reference=reference,
-            batch_rows=batch_rows,
-            on_step=on_step,
-        )
+        result = _fit_streamed(data, model, estimator, encoder, batch_rows, on_step)
     else:
         on_step(f"reading {Path(data).name}")
         table = read_table(data)
         on_step(f"encoding {table.num_rows:,} rows")
-        encoder = TableEncoder(
-            target=target,
-            exclude=exclude,
-            standardize=standardize,
-            drop_missing=drop_missing,
-            reference=reference,
-        ).fit(table)
-        X, y, _ = encoder.transform_xy(table)
-        features = _feature_frame(X, encoder)
-        on_step(f"fitting {X.shape[0]:,} rows x {X.shape[1]} features")
-        start = time.perf_counter()
-        estimator.fit(features, y)
-        result = FitResult(
-            model_path=model,
-            estimator=estimator,
-            encoder=encoder,
-            n_rows_read=table.num_rows,
-            n_rows_dropped=encoder.n_rows_dropped_,
-            train_accuracy=float(estimator.score(features, y)),
-            fit_seconds=time.perf_counter() - start,
-        )
+        encoder.fit(table)
+        _check_target(encoder)
+        n_used = table.num_rows - encoder.n_rows_dropped_
+        shape = (n_used, encoder.n_features_out, len(encoder.classes_))
+        needed, budget = memory.dense_bytes(*shape), memory.available_memory()
+        if budget is not None and needed > budget:
+            if not automatic:
+                raise ValueError(
+                    memory.too_large_message(
+                        "fitting in memory",
+                        needed,
+                        *shape,
+                        budget,
+                        ["stream the file from disk in batches (--stream)"],
+                        encoder.categories_,
+                    )
+                )
+            del table
+            note = (
+                f"streaming {Path(data).name} from disk: its encoded rows would "
+                f"need about {memory.format_bytes(needed)} in memory, with "
+                f"{memory.format_bytes(budget)} available"
+            )
+            result = _fit_streamed(
+                data, model, estimator, encoder, batch_rows, on_step, (note,)
+            )
+        else:
+            result = _fit_in_memory(table, model, estimator, encoder, on_step)
     on_step(f"saving {model.name}")
     save_model(
         estimator,
@@ -388,30 +444,84 @@ def _fit_formula(
     )
 
 
+#: A target with more distinct values than this, and fewer than two rows per
+#: value, is taken for an identifier (``--target id``, a common slip).
+_MAX_IDENTIFIER_CLASSES = 1000
+
+
+def _check_target(encoder: TableEncoder) -> None:
+    """Refuse a target that looks like an identifier: fewer than 2 rows a class."""
+    n_classes = len(encoder.classes_)
+    n_rows = encoder.n_rows_seen_ - encoder.n_rows_dropped_
+    if n_classes > _MAX_IDENTIFIER_CLASSES and 2 * n_classes > n_rows:
+        raise ValueError(
+            f"the target {encoder.target!r} has {n_classes:,} distinct values in "
+            f"{n_rows:,} rows, fewer than 2 rows per class: an identifier? "
+            "give the label column with --target (and --exclude the identifier)"
+        )
+
+
+def _fit_in_memory(
+    table: pa.Table,
+    model: Path,
+    estimator: LogisticRegression,
+    encoder: TableEncoder,
+    on_step: Step,
+) -> FitResult:
+    """``estimator.fit`` on the rows of ``table`` encoded by the fitted ``encoder``."""
+    X, y, _ = encoder.transform_xy(table)
+    features = _feature_frame(X, encoder)
+    on_step(f"fitting {X.shape[0]:,} rows x {X.shape[1]} features")
+    start = time.perf_counter()
+    estimator.fit(features, y)
+    return FitResult(
+        model_path=model,
+        estimator=estimator,
+        encoder=encoder,
+        n_rows_read=table.num_rows,
+        n_rows_dropped=encoder.n_rows_dropped_,
+        train_accuracy=float(estimator.score(features, y)),
+        fit_seconds=time.perf_counter() - start,
+    )
+
+
 def _fit_streamed(
     data: str | os.PathLike[str],
     model: Path,
     estimator: LogisticRegression,
-    *,
-    target: str,
-    exclude: Sequence[str],
-    standardize: bool,
-    drop_missing: bool,
-    reference: Any,
-    batch_rows: int,
+    encoder: TableEncoder,
+    batch_rows: int | None,
     on_step: Step,
+    notes: tuple[str, ...] = (),
 ) -> FitResult:
-    """:meth:`LogisticRegression.fit_file`, then the training accuracy in one pass."""
+    """:meth:`LogisticRegression.fit_file`, then the training accuracy in one pass.
+
+    ``encoder`` holds the encoding options; unless it is fitted already, one
+    pass over the file fits it first, to size the batches before
+    ``fit_file`` builds one.
+    """
+    if not hasattr(encoder, "center_"):
+        on_step(f"reading {Path(data).name} to size its batches")
+        encoder.fit(iter_batches(data, batch_rows=batch_rows or DEFAULT_BATCH_ROWS))
+        _check_target(encoder)
+    batch_rows, note = memory.batch_rows_that_fit(
+        batch_rows,
+        encoder.n_features_out,
+        len(encoder.classes_),
+        "fitting",
+        encoder.categories_,
+    )
+    notes += () if note is None else (note,)
     on_step(f"streaming {Path(data).name} in batches of {batch_rows:,} rows")
     start = time.perf_counter()
     estimator.fit_file(
         data,
-        target,
+        encoder.target,
         batch_rows=batch_rows,
-        exclude=exclude,
-        standardize=standardize,
-        drop_missing=drop_missing,
-        reference=reference,
+        exclude=encoder.exclude,
+        standardize=encoder.standardize,
+        drop_missing=encoder.drop_missing,
+        reference=encoder.reference,
     )
     seconds = time.perf_counter() - start
     encoder = estimator.file_encoder_
@@ -432,6 +542,8 @@ def _fit_streamed(
         n_rows_dropped=encoder.n_rows_dropped_,
         train_accuracy=correct / n_used,
         fit_seconds=seconds,
+        streamed=True,
+        notes=notes,
     )
 
 
@@ -465,6 +577,8 @@ class PredictResult:
     unseen_counts : dict of str to int
         Rows per column whose category the model never saw (encoded as
         all-zero indicators).
+    notes : tuple of str
+        Why the batches are smaller than the default, if they are.
     """
 
     out: Path
@@ -473,6 +587,7 @@ class PredictResult:
     n_rows_written: int
     n_rows_dropped: int
     unseen_counts: dict[str, int]
+    notes: tuple[str, ...] = ()
 
 
 class _Predictor:
@@ -550,7 +665,7 @@ def predict_file(
     data: str | os.PathLike[str],
     out: str | os.PathLike[str],
     *,
-    batch_rows: int = DEFAULT_BATCH_ROWS,
+    batch_rows: int | None = None,
     id_column: str | None = None,
     drop_missing: bool = False,
     on_batch: Callable[[int], None] | None = None,
@@ -569,9 +684,11 @@ def predict_file(
         A CSV or Parquet file with the model's input columns (others ignored).
     out : str or os.PathLike
         ``.csv``, ``.csv.gz``, ``.tsv``, ``.tsv.gz``, ``.parquet`` or ``.pq``;
-        written atomically (nothing appears there on failure).
-    batch_rows : int, default=65536
-        Rows per batch.
+        written atomically (nothing appears there on failure); neither
+        ``model`` nor ``data``.
+    batch_rows : int, optional
+        Rows per batch; by default 65,536, or fewer where a batch of encoded
+        rows and probabilities would not fit in memory.
     id_column : str, optional
         A column of ``data`` copied to the output, to identify the rows.
     drop_missing : bool, default=False
@@ -588,10 +705,19 @@ def predict_file(
     ------
     ValueError
         For absent or mistyped input columns, missing values (unless
-        ``drop_missing``) or a bad ``out`` extension.
+        ``drop_missing``), a bad ``out``, or a ``batch_rows`` too large for
+        memory.
     """
+    if batch_rows is not None:
+        batch_rows = _check_batch_rows(batch_rows)
     loaded = load_table_model(model)
-    out = _check_output_path(out, SUPPORTED_SUFFIXES)
+    out = _check_output_path(out, SUPPORTED_SUFFIXES, inputs=[model, data])
+    batch_rows, note = memory.batch_rows_that_fit(
+        batch_rows,
+        loaded.preprocessor.n_features_out,
+        len(loaded.estimator.classes_),
+        "predicting",
+    )
     inputs = loaded.preprocessor.input_columns
     columns = inputs if id_column is None else [id_column, *inputs]
     batches = iter_batches(
@@ -625,6 +751,7 @@ def predict_file(
         n_rows_written=writer.rows_written,
         n_rows_dropped=predictor.n_dropped,
         unseen_counts=predictor.unseen_counts,
+        notes=() if note is None else (note,),
     )
 
 
@@ -661,9 +788,11 @@ def _labelled_data(
         **encoder.read_types,
         target: _label_type(pa, model.estimator.classes_),
     }
+    memory.check_file_fits(data, "evaluating a model")
     table = read_table(
         data, columns=[*encoder.input_columns, target], column_types=types
     )
+    memory.check_fits_whole(table.num_rows, encoder, len(model.estimator.classes_))
     # The labels may sit under another name than at fit.
     table = table.rename_columns(
         [encoder.target if name == target else name for name in table.schema.names]
@@ -800,7 +929,7 @@ def report_file(
     from logreg.cli.report import build_report, write_report
 
     loaded = load_table_model(model)
-    out = _check_output_path(out, REPORT_SUFFIXES)
+    out = _check_output_path(out, REPORT_SUFFIXES, inputs=[model, data])
     labelled = _labelled_data(loaded, data, target, drop_missing)
     estimator, encoder = loaded.estimator, loaded.preprocessor
     try:

@@ -2,11 +2,16 @@
 
 A thin wrapper over library functions (:mod:`logreg.demo`,
 :mod:`logreg.cli.commands`): it parses the arguments and prints the results.
-Exit codes: 0 on success, 2 on bad input or a failure the user can fix (one
-line on stderr starting with ``logreg: error:``, never a traceback). The
-library's warnings (no convergence, separation) become one ``logreg:
-warning:`` line each; notes about the data (unseen categories) one ``logreg:
-note:`` line. Progress spinners appear on stderr only when it is a terminal.
+Exit codes: 0 on success, 2 on bad input or any other failure (one line on
+stderr starting with ``logreg: error:``, never a traceback), 130 after
+Ctrl-C and 128 + n after signal n (SIGTERM, SIGHUP); :mod:`logreg.cli.errors`
+is the one outer handler. The library's warnings (no convergence,
+separation) become one ``logreg: warning:`` line each; notes about the data
+(unseen categories) one ``logreg: note:`` line. Progress spinners appear on
+stderr only when it is a terminal. Every printed line goes through
+:func:`~logreg.cli.errors.printable`: names and levels from the data cannot
+send escape sequences to the terminal. Tables are aligned plain text off a
+terminal (never cut to a width), and boxed by rich on one where they fit.
 
 Longer than 600 lines: one parser and one printer per command (six commands),
 each small; splitting them apart would scatter the options a user reads
@@ -18,21 +23,21 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import sys
 import textwrap
-import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NoReturn
 
+from logreg.cli import errors
+from logreg.cli.errors import EXIT_OK, EXIT_USAGE, PROG, display_width, printable
 from logreg.demo import DEFAULT_EPOCHS, DEFAULT_LR, run_demo
+from logreg.learn.article import ARTICLE_EPOCHS, ARTICLE_LR
 
 __all__ = ["main"]
 
-PROG = "logreg"
-EXIT_OK = 0
-EXIT_USAGE = 2
-EXIT_BROKEN_PIPE = 1
+#: The confusion matrix is boxed by rich on a terminal up to this many classes
+#: (and only where it fits the width); beyond, it is plain aligned text.
+_MAX_BOXED_CLASSES = 30
 _RICH_HINT = 'the command line prints with rich: pip install "logreg[cli]"'
 #: ``fit`` options passed to LogisticRegression when given (else its defaults).
 _ESTIMATOR_OPTIONS = (
@@ -79,7 +84,10 @@ def _build_parser() -> argparse.ArgumentParser:
             "mean log-loss with a fixed learning rate, printing W, b and the "
             "loss every few epochs. Writes pictures of the data, the decision "
             "boundary moving, the loss curve and an animated GIF, then prints "
-            "the test loss and accuracy. The same seed gives the same numbers."
+            "the test loss and accuracy. The same seed gives the same numbers. "
+            "--html adds an interactive page to replay and explore the run; "
+            "--tutorial runs the original article's recipe instead, beside "
+            "the corrected one."
         ),
     )
     demo.add_argument(
@@ -129,6 +137,22 @@ def _build_parser() -> argparse.ArgumentParser:
         dest="plots",
         action="store_false",
         help="print only; write no pictures",
+    )
+    mode = demo.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--html",
+        action="store_true",
+        help="also write OUT/playground.html: one self-contained page to replay "
+        "the training epoch by epoch, see one point's numbers, switch learning "
+        "rates and race gradient descent, momentum and Newton",
+    )
+    mode.add_argument(
+        "--tutorial",
+        action="store_true",
+        help="run the article's exact recipe (W gradient summed, learning rate "
+        f"{ARTICLE_LR:g}, {ARTICLE_EPOCHS} epochs, clips) beside the corrected "
+        "run, and say what each difference does; uses --samples, --std and "
+        "--seed, prints only",
     )
     demo.set_defaults(handler=_demo)
     _add_fit(commands)
@@ -219,7 +243,9 @@ def _add_fit(commands: Any) -> None:
         help=f"optimiser (default: {default['solver']})",
     )
     fit.add_argument(
-        "--max-iter", type=int, help="solver iterations (default: per solver)"
+        "--max-iter",
+        type=_int_at_least(0),
+        help="solver iterations (default: per solver)",
     )
     fit.add_argument(
         "--tol", type=float, help=f"convergence tolerance (default: {default['tol']})"
@@ -229,19 +255,22 @@ def _add_fit(commands: Any) -> None:
         choices=["balanced"],
         help="weight classes inversely to their frequency",
     )
-    fit.add_argument("--random-state", type=int, help="seed of the sgd solver")
+    fit.add_argument(
+        "--random-state", type=_int_at_least(0), help="seed of the sgd solver"
+    )
     fit.add_argument(
         "--stream",
         action=argparse.BooleanOptionalAction,
         default=None,
         help="read DATA from disk on every solver pass, in batches, so files "
-        "larger than memory fit (default: for files over 512 MiB)",
+        "larger than memory fit (default: for files holding over 512 MiB once "
+        "decompressed, and when the encoded rows would not fit in memory)",
     )
     fit.add_argument(
         "--batch-rows",
-        type=int,
-        default=DEFAULT_BATCH_ROWS,
-        help="rows per batch when streaming (default: %(default)s)",
+        type=_int_at_least(1),
+        help=f"rows per batch when streaming (default: {DEFAULT_BATCH_ROWS}, "
+        "fewer if a batch would not fit in memory)",
     )
     fit.set_defaults(handler=_fit)
 
@@ -270,9 +299,9 @@ def _add_predict(commands: Any) -> None:
     )
     predict.add_argument(
         "--batch-rows",
-        type=int,
-        default=DEFAULT_BATCH_ROWS,
-        help="rows per batch (default: %(default)s)",
+        type=_int_at_least(1),
+        help=f"rows per batch (default: {DEFAULT_BATCH_ROWS}, fewer if a batch "
+        "would not fit in memory)",
     )
     predict.add_argument(
         "--drop-missing",
@@ -366,6 +395,23 @@ def _add_report(commands: Any) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    if args.tutorial:
+        fixed = {
+            "--classes": args.classes != 2,
+            "--lr": args.lr != DEFAULT_LR,
+            "--epochs": args.epochs != DEFAULT_EPOCHS,
+        }
+        given = [name for name, changed in fixed.items() if changed]
+        if given:
+            raise ValueError(
+                f"--tutorial runs the article's fixed recipe (2 classes, learning "
+                f"rate {ARTICLE_LR:g}, {ARTICLE_EPOCHS} epochs); drop "
+                + ", ".join(given)
+            )
+        from logreg.learn.tutorial import run_tutorial
+
+        run_tutorial(_console(), samples=args.samples, std=args.std, seed=args.seed)
+        return EXIT_OK
     run_demo(
         samples=args.samples,
         std=args.std,
@@ -375,13 +421,19 @@ def _demo(args: argparse.Namespace) -> int:
         seed=args.seed,
         out=args.out,
         plots=args.plots,
+        html=args.html,
     )
     return EXIT_OK
 
 
 # -------------------------------------------------------------- printing
+def _print(text: Any = "") -> None:
+    """Print ``text`` to stdout with every line :func:`printable`."""
+    print(errors.printable_lines(str(text)))
+
+
 def _note(text: str) -> None:
-    print(f"{PROG}: note: {text}", file=sys.stderr)
+    print(printable(f"{PROG}: note: {text}"), file=sys.stderr)
 
 
 def _unseen_note(unseen_counts: Mapping[str, int]) -> None:
@@ -396,9 +448,10 @@ def _unseen_note(unseen_counts: Mapping[str, int]) -> None:
 
 def _facts(rows: Sequence[tuple[str, str]]) -> None:
     """Print ``label  value`` lines with the values aligned."""
-    width = max(len(label) for label, _ in rows) + 2
+    rows = [(printable(label), printable(value)) for label, value in rows]
+    width = max(display_width(label) for label, _ in rows) + 2
     for label, value in rows:
-        print(f"{label:<{width}}{value}")
+        print(label + " " * (width - display_width(label)) + value)
 
 
 def _listed(names: Sequence[str], limit: int = 8) -> str:
@@ -427,6 +480,23 @@ def _status(message: str) -> Iterator[Callable[[str], None]]:
         return
     with _console(stderr=True).status(message) as status:
         yield lambda text: status.update(f"{message}: {text}")
+
+
+def _int_at_least(low: int) -> Callable[[str], int]:
+    """An argparse type: an int ``>= low``; argparse names the option if not."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected an integer, got {text!r}"
+            ) from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
+        return value
+
+    return parse
 
 
 def _reference_level(text: str) -> tuple[str, str]:
@@ -472,6 +542,8 @@ def _fit(args: argparse.Namespace) -> int:
             batch_rows=args.batch_rows,
             on_step=update,
         )
+    for note in result.notes:
+        _note(note)
     estimator, encoder = result.estimator, result.encoder
     features = encoder.feature_names_out
     rows = _rows_phrase(result.n_rows_used, result.n_rows_dropped)
@@ -484,7 +556,8 @@ def _fit(args: argparse.Namespace) -> int:
             ("Features", f"{len(features)}: {_listed(features)}"),
             (
                 "Solver",
-                f"{estimator.solver_}, {estimator.n_iter_} iterations, {convergence}",
+                f"{estimator.solver_}, {int(estimator.n_iter_.max())} iterations, "
+                f"{convergence}",
             ),
             ("Train accuracy", f"{result.train_accuracy:.4f}"),
             ("Fit time", f"{result.fit_seconds:.3f} s"),
@@ -507,14 +580,16 @@ def _predict(args: argparse.Namespace) -> int:
             drop_missing=args.drop_missing,
             on_batch=lambda n_rows: update(f"{n_rows:,} rows"),
         )
+    for note in result.notes:
+        _note(note)
     _unseen_note(result.unseen_counts)
     dropped = (
         f" ({result.n_rows_dropped:,} rows with missing values skipped)"
         if result.n_rows_dropped
         else ""
     )
-    print(f"Wrote {result.n_rows_written:,} predictions to {result.out}{dropped}")
-    print(f"Columns: {', '.join(result.columns)}")
+    _print(f"Wrote {result.n_rows_written:,} predictions to {result.out}{dropped}")
+    _print(f"Columns: {', '.join(result.columns)}")
     return EXIT_OK
 
 
@@ -546,53 +621,77 @@ def _evaluate(args: argparse.Namespace) -> int:
             ),
         ]
     )
-    console = _console()
-    console.print("\nPer class")
-    console.print(_per_class_table(metrics, console.is_terminal))
-    console.print("\nConfusion matrix (rows: true class, columns: predicted class)")
-    console.print(_confusion_table(metrics, console.is_terminal))
+    _print("\nPer class")
+    _print_table(*_per_class_rows(metrics))
+    _print("\nConfusion matrix (rows: true class, columns: predicted class)")
+    classes = metrics["classes"]
+    rows = [
+        [name, *(f"{count:,}" for count in counts)]
+        for name, counts in zip(classes, metrics["confusion_matrix"], strict=True)
+    ]
+    _print_table(
+        ["true \\ predicted", *classes],
+        rows,
+        boxed=len(classes) <= _MAX_BOXED_CLASSES,
+    )
     return EXIT_OK
 
 
-def _table(terminal: bool, header: Sequence[str]) -> Any:
-    """A rich table: boxed on a terminal, plain aligned text otherwise.
+def _per_class_rows(
+    metrics: Mapping[str, Any],
+) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of the per-class table."""
+    rows = [(name, scores) for name, scores in metrics["per_class"].items()]
+    rows += [("macro avg", metrics["macro_avg"])]
+    rows += [("weighted avg", metrics["weighted_avg"])]
+    cells = []
+    for name, scores in rows:
+        numbers = [f"{scores[key]:.4f}" for key in ("precision", "recall", "f1")]
+        support = f"{scores['support']:,}" if "support" in scores else ""
+        cells.append([name, *numbers, support])
+    return ["class", "precision", "recall", "F1", "support"], cells
 
-    The first column is left-aligned, the others (numbers) right-aligned;
-    cells are :func:`_cell` texts, never read as rich markup.
+
+def _print_table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], boxed: bool = True
+) -> None:
+    """Print a table: first column left-aligned, the others right-aligned.
+
+    On a terminal, and when ``boxed``, a rich table if it fits the width;
+    otherwise (a file, a pipe, too wide) aligned plain text, every cell in
+    full: nothing is cut to a width, so no two names can end up looking alike.
     """
-    from rich import box
-    from rich.table import Table
+    if boxed and sys.stdout.isatty():
+        from rich import box
+        from rich.table import Table
 
-    table = Table(box=box.SIMPLE_HEAD if terminal else None, pad_edge=False)
-    for position, name in enumerate(header):
-        table.add_column(_cell(name), justify="right" if position else "left")
-    return table
+        console = _console()
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        for position, name in enumerate(header):
+            table.add_column(_cell(name), justify="right" if position else "left")
+        for row in rows:
+            table.add_row(*map(_cell, row))
+        # Measured without the console's width, which would clamp the answer.
+        unbounded = console.options.update_width(sys.maxsize)
+        if console.measure(table, options=unbounded).maximum <= console.width:
+            console.print(table)
+            return
+    cells = [[printable(cell) for cell in row] for row in [header, *rows]]
+    sizes = [[display_width(cell) for cell in row] for row in cells]
+    widths = [max(column) for column in zip(*sizes, strict=True)]
+    for row, size in zip(cells, sizes, strict=True):
+        padded = [row[0] + " " * (widths[0] - size[0])]
+        padded += [
+            " " * (width - n) + cell
+            for cell, n, width in zip(row[1:], size[1:], widths[1:], strict=True)
+        ]
+        print("  ".join(padded).rstrip())
 
 
 def _cell(text: str) -> Any:
     from rich.text import Text
 
-    return Text(text)  # a class named "[red]" stays "[red]"
-
-
-def _per_class_table(metrics: Mapping[str, Any], terminal: bool) -> Any:
-    table = _table(terminal, ["class", "precision", "recall", "F1", "support"])
-    rows = [(name, scores) for name, scores in metrics["per_class"].items()]
-    rows += [("macro avg", metrics["macro_avg"])]
-    rows += [("weighted avg", metrics["weighted_avg"])]
-    for name, scores in rows:
-        numbers = [f"{scores[key]:.4f}" for key in ("precision", "recall", "f1")]
-        support = f"{scores['support']:,}" if "support" in scores else ""
-        table.add_row(*map(_cell, [name, *numbers, support]))
-    return table
-
-
-def _confusion_table(metrics: Mapping[str, Any], terminal: bool) -> Any:
-    classes = metrics["classes"]
-    table = _table(terminal, ["true \\ predicted", *classes])
-    for name, counts in zip(classes, metrics["confusion_matrix"], strict=True):
-        table.add_row(*map(_cell, [name, *(f"{count:,}" for count in counts)]))
-    return table
+    return Text(printable(text))  # a class named "[red]" stays "[red]"
 
 
 def _summary(args: argparse.Namespace) -> int:
@@ -616,14 +715,14 @@ def _summary(args: argparse.Namespace) -> int:
                 "'logreg fit'): its coefficients are already in the units it "
                 "was fitted on"
             )
-        print(summary)
+        _print(summary)
         _print_odds_ratios(args, summary.to_frame(), summary.alpha, "")
         return EXIT_OK
-    print(summary)
+    _print(summary)
     references = getattr(encoder, "references_", {})
     if references:
-        print()
-        print(
+        _print()
+        _print(
             textwrap.fill(
                 "Reference levels (no indicator: each col=value coefficient "
                 "is against its column's reference):",
@@ -632,12 +731,12 @@ def _summary(args: argparse.Namespace) -> int:
         )
         _facts([(name, level) for name, level in references.items()])
     standardised = _standardised_features(encoder)
-    print()
+    _print()
     if not standardised:
-        print("The features were not standardised: the coefficients are per unit.")
+        _print("The features were not standardised: the coefficients are per unit.")
         _print_odds_ratios(args, summary.to_frame(), summary.alpha, " (per unit)")
         return EXIT_OK
-    print(
+    _print(
         textwrap.fill(
             "Numeric and boolean features were standardised with the training "
             "mean and standard deviation: their coefficients are per standard "
@@ -647,15 +746,17 @@ def _summary(args: argparse.Namespace) -> int:
     )
     _facts([(name, f"mean {m:.6g}, std {s:.6g}") for name, m, s in standardised])
     if not args.original_scale:
-        print("Run with --original-scale for the coefficients per unit of each column.")
+        _print(
+            "Run with --original-scale for the coefficients per unit of each column."
+        )
         _print_odds_ratios(
             args, summary.to_frame(), summary.alpha, " (per standard deviation)"
         )
         return EXIT_OK
     frame = original_scale_table(model, summary)
-    print()
-    print("Coefficients in the columns' own units (same model, same predictions):")
-    print("\n".join(format_table(frame, "coef", summary.alpha, "term")))
+    _print()
+    _print("Coefficients in the columns' own units (same model, same predictions):")
+    _print("\n".join(format_table(frame, "coef", summary.alpha, "term")))
     _print_odds_ratios(args, frame, summary.alpha, " (per unit of each column)")
     return EXIT_OK
 
@@ -667,9 +768,9 @@ def _print_odds_ratios(
     from logreg.stats.intervals import format_odds_ratios, odds_ratios
 
     if args.odds_ratios:
-        print()
-        print(f"Odds ratios{units}:")
-        print("\n".join(format_odds_ratios(odds_ratios(frame), alpha)))
+        _print()
+        _print(f"Odds ratios{units}:")
+        _print("\n".join(format_odds_ratios(odds_ratios(frame), alpha)))
 
 
 def _standardised_features(encoder: Any) -> list[tuple[str, float, float]]:
@@ -700,55 +801,8 @@ def _report(args: argparse.Namespace) -> int:
         _note(f"the report shows no standard errors: {result.no_intervals}")
     n_used = result.n_rows_read - result.n_rows_dropped
     rows = _rows_phrase(n_used, result.n_rows_dropped)
-    print(f"Wrote the report on {rows} to {result.out}")
+    _print(f"Wrote the report on {rows} to {result.out}")
     return EXIT_OK
-
-
-# ------------------------------------------------------------ errors
-@contextlib.contextmanager
-def _warnings_as_lines() -> Iterator[None]:
-    """Print each distinct warning as one ``logreg: warning:`` line.
-
-    The library's own warnings (no convergence, separation, a singular
-    Hessian) are always shown; others follow the warning filters (so an
-    ``error`` filter still raises them) and are prefixed with their class.
-    """
-    from logreg import (
-        ConvergenceWarning,
-        PerfectSeparationWarning,
-        SingularHessianWarning,
-    )
-
-    ours = (ConvergenceWarning, PerfectSeparationWarning, SingularHessianWarning)
-    caught: list[warnings.WarningMessage] = []
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            for category in ours:
-                warnings.simplefilter("always", category)
-            yield
-    finally:  # also before an error line: the warnings may explain it
-        lines = {}
-        for warning in caught:
-            text = _one_line(warning.message)
-            if not issubclass(warning.category, ours):
-                text = f"{warning.category.__name__}: {text}"
-            lines[f"{PROG}: warning: {text}"] = None
-        for line in lines:
-            print(line, file=sys.stderr)
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so that the exit's flush cannot fail again."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-
-
-def _one_line(error: BaseException) -> str:
-    """The error's message on one line (an OSError names its file first)."""
-    if isinstance(error, OSError) and error.filename and error.strerror:
-        return f"{error.filename}: {error.strerror}"
-    return " ".join(str(error).split()) or type(error).__name__
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -762,21 +816,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit code: 0 on success (and for ``--help``), 2 on bad input, 1 when
-        stdout is closed early (``logreg ... | head``).
+        Exit code: 0 on success (and for ``--help``), 2 on bad input and any
+        other failure, 1 when stdout is closed early (``logreg ... | head``),
+        130 after Ctrl-C, 128 + n after signal n (143 for SIGTERM).
     """
+    return errors.run(lambda: _parse_and_run(argv))
+
+
+def _parse_and_run(argv: Sequence[str] | None) -> int:
     try:
         args = _build_parser().parse_args(argv)
     except SystemExit as done:  # --help, --version, or a usage error
         return done.code if isinstance(done.code, int) else EXIT_USAGE
-    try:
-        with _warnings_as_lines():
-            return args.handler(args)
-    except BrokenPipeError:  # the reader went away (``| head``): stop quietly
-        _silence_stdout()
-        return EXIT_BROKEN_PIPE
-    except (ValueError, TypeError, OSError, ImportError) as error:
-        # DivergenceError and ModelFileError are ValueErrors; OSError covers a
-        # missing file and an unwritable output.
-        print(f"{PROG}: error: {_one_line(error)}", file=sys.stderr)
-        return EXIT_USAGE
+    return args.handler(args)

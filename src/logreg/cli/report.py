@@ -7,7 +7,8 @@ atomically. The page needs nothing else: figures are PNGs embedded as base64
 ``data:`` URIs, the style sheet is inline, there is no JavaScript, and a
 Content-Security-Policy forbids the browser to load anything from outside.
 Every string that comes from the user (title, file name, feature and class
-names) is HTML-escaped.
+names) is HTML-escaped, its control characters shown as escapes (``\\x1b``),
+as on the command line, in the page and in the figures alike.
 
 Longer than 600 lines: one self-contained page (metrics, figures, tables, CSS
 and its content-security policy) whose parts are escaped and assembled in one
@@ -21,7 +22,6 @@ import contextlib
 import html
 import io
 import os
-import tempfile
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
+
+from logreg.cli.errors import printable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,6 +52,21 @@ _MAX_PLOTTED_TERMS = 40
 _MAX_SCATTER_POINTS = 2000
 #: Class names listed in the page's facts line before "..." cuts them short.
 _MAX_LISTED_CLASSES = 8
+#: Beyond this many classes the ROC, precision-recall and calibration plots
+#: show one pooled (micro-averaged) curve instead of one per class: the
+#: palette has ten colours, and 200 curves with their legend took a minute.
+_MAX_CURVE_CLASSES = 10
+#: At most this many (row, class) pairs in the pooled curves.
+_MAX_MICRO_PAIRS = 4_000_000
+#: Beyond this many classes there is no confusion-matrix figure (it draws a
+#: text per cell: 200 classes took 90 s and 1,000 ran out of memory) ...
+_MAX_CONFUSION_FIGURE_CLASSES = 20
+#: ... and the page's table lists the most frequent confusions instead of
+#: the classes**2 cells.
+_MAX_CONFUSION_TABLE_CLASSES = 30
+_TOP_CONFUSIONS = 30
+#: Beyond this many classes the coefficient plot is left out (the table stays).
+_MAX_PLOTTED_GROUPS = 10
 #: matplotlib settings for the report's figures only.
 _FIGURE_STYLE = {
     "axes.spines.top": False,
@@ -362,28 +379,57 @@ def _positive_note(names: list[str]) -> str:
     return " One curve per class, that class against all the others."
 
 
+def _micro_average(evaluation: _Evaluation) -> tuple[np.ndarray, np.ndarray, str]:
+    """Every (row, class) pair as one binary prediction: ``y``, ``proba``, note.
+
+    With many classes one curve per class is unreadable (and slow to draw):
+    the pairs are pooled instead, the micro-average of the one-vs-rest
+    curves, with at most :data:`_MAX_MICRO_PAIRS` pairs from a random subset
+    of the rows.
+    """
+    n_rows, n_classes = evaluation.proba.shape
+    rows = np.arange(n_rows)
+    shown = ""
+    if n_rows * n_classes > _MAX_MICRO_PAIRS:
+        keep = max(1, _MAX_MICRO_PAIRS // n_classes)
+        rows = np.sort(np.random.default_rng(0).choice(n_rows, keep, replace=False))
+        shown = f" (a random {keep:,} of the {n_rows:,} rows)"
+    proba = evaluation.proba[rows].ravel()
+    is_class = (evaluation.y_index[rows, None] == np.arange(n_classes)).ravel()
+    note = (
+        f" With {n_classes} classes, one curve pools every (row, class) pair"
+        f"{shown}: the true class as the positive, the micro-average."
+    )
+    return is_class.astype(np.int64), np.column_stack([1.0 - proba, proba]), note
+
+
 def _curve_figures(evaluation: _Evaluation, metrics: dict[str, Any]) -> list[_Figure]:
     from logreg import plot
 
-    names = metrics["classes"]
+    names = [printable(name) for name in metrics["classes"]]
     y, proba = evaluation.y_index, evaluation.proba
-    return [
+    positive = _positive_note(names)
+    curve_names = names
+    if len(names) > _MAX_CURVE_CLASSES:
+        y, proba, positive = _micro_average(evaluation)
+        curve_names = ["another class", "the true class"]
+    figures = [
         _png(
             "fig-roc",
             "ROC curve",
             "True against false positive rate as the decision threshold moves; "
             "the area under the curve (AUC) is the chance that a random member "
             "of the class is scored above a random non-member. Dashed: a random "
-            "guess." + _positive_note(names),
-            plot.plot_roc_curves(y, proba, names).figure,
+            "guess." + positive,
+            plot.plot_roc_curves(y, proba, curve_names).figure,
         ),
         _png(
             "fig-pr",
             "Precision-recall curve",
             "Precision against recall as the threshold moves; AP is the average "
             "precision. A dotted line marks the class frequency, the precision "
-            "of a random guess." + _positive_note(names),
-            plot.plot_precision_recall_curves(y, proba, names).figure,
+            "of a random guess." + positive,
+            plot.plot_precision_recall_curves(y, proba, curve_names).figure,
         ),
         _png(
             "fig-calibration",
@@ -391,17 +437,21 @@ def _curve_figures(evaluation: _Evaluation, metrics: dict[str, Any]) -> list[_Fi
             "Predictions grouped in ten equal-width bins: each point is a bin's "
             "mean predicted probability against how often the class really "
             "occurs there. On the diagonal, the probabilities can be taken at "
-            "face value.",
-            plot.plot_calibration(y, proba, names).figure,
-        ),
-        _png(
-            "fig-confusion",
-            "Confusion matrix",
-            "True classes in rows, predictions in columns; each cell gives the "
-            "count and its share of the row.",
-            plot.plot_confusion_matrix(metrics["confusion_matrix"], names).figure,
+            "face value." + (positive if len(names) > _MAX_CURVE_CLASSES else ""),
+            plot.plot_calibration(y, proba, curve_names).figure,
         ),
     ]
+    if len(names) <= _MAX_CONFUSION_FIGURE_CLASSES:
+        figures.append(
+            _png(
+                "fig-confusion",
+                "Confusion matrix",
+                "True classes in rows, predictions in columns; each cell gives "
+                "the count and its share of the row.",
+                plot.plot_confusion_matrix(metrics["confusion_matrix"], names).figure,
+            )
+        )
+    return figures
 
 
 def _boundary_figure(
@@ -411,7 +461,7 @@ def _boundary_figure(
 
     X = np.asarray(X, dtype=np.float64)
     y = evaluation.y_index
-    names = _class_names(evaluation.classes)
+    names = [printable(name) for name in _class_names(evaluation.classes)]
     shown = ""
     if len(X) > _MAX_SCATTER_POINTS:
         rows = np.random.default_rng(0).choice(
@@ -467,7 +517,7 @@ def _coefficient_figure(
     rows = [row for row in coefficients.rows if row.term != "intercept"]
     groups = list(dict.fromkeys(row.group for row in rows))
     terms = list(dict.fromkeys(row.term for row in rows))
-    if not rows or len(terms) > _MAX_PLOTTED_TERMS:
+    if not rows or len(terms) > _MAX_PLOTTED_TERMS or len(groups) > _MAX_PLOTTED_GROUPS:
         return None
     cells = {(row.group, row.term): row.values for row in rows}
 
@@ -484,10 +534,10 @@ def _coefficient_figure(
     by_name = dict(zip(names, plot.class_colors(len(names)), strict=True))
     ax = plot.plot_coefficients(
         matrix("coef"),
-        terms,
+        [printable(term) for term in terms],
         low,
         high,
-        labels=None if groups == [None] else groups,
+        labels=None if groups == [None] else [printable(g) for g in groups],
         colors=None if groups == [None] else [by_name.get(g, "0.15") for g in groups],
         title=(
             "Coefficients with 95% confidence intervals"
@@ -504,13 +554,13 @@ def _coefficient_figure(
 
 def _verbatim(text: str) -> str:
     """``text`` for a matplotlib label: a ``$`` must not start mathtext."""
-    return text.replace("$", r"\$")
+    return printable(text).replace("$", r"\$")
 
 
 # --------------------------------------------------------------------- HTML
 def _e(text: Any) -> str:
-    """``text`` escaped for HTML text and attribute values."""
-    return html.escape(str(text), quote=True)
+    """``text`` escaped for HTML text and attribute values, control characters too."""
+    return html.escape(printable(text), quote=True)
 
 
 def _number(value: float | None, digits: int = 3) -> str:
@@ -675,14 +725,55 @@ def _confusion_table(metrics: dict[str, Any]) -> str:
     return _table(head, body, "numbers confusion")
 
 
+def _top_confusions(metrics: dict[str, Any]) -> str:
+    """The most frequent (true, predicted) pairs of different classes."""
+    matrix = np.asarray(metrics["confusion_matrix"], dtype=np.int64)
+    names = metrics["classes"]
+    totals = np.maximum(matrix.sum(axis=1), 1)
+    off = matrix.copy()
+    np.fill_diagonal(off, 0)
+    flat = np.flatnonzero(off)
+    # Largest counts first; ties in (true, predicted) order, for a stable page.
+    flat = flat[np.lexsort((flat, -off.ravel()[flat]))][:_TOP_CONFUSIONS]
+    body = []
+    for true, predicted in zip(*np.unravel_index(flat, off.shape), strict=True):
+        count = int(off[true, predicted])
+        body.append(
+            [
+                _e(names[true]),
+                _e(names[predicted]),
+                f"{count:,}",
+                f"{count / totals[true]:.1%}",
+            ]
+        )
+    head = ["true class", "predicted class", "count", "share of the true class"]
+    if not body:
+        return '<p class="small">No row was misclassified.</p>'
+    return _table(head, body, "numbers")
+
+
 def _metrics_section(metrics: dict[str, Any]) -> str:
+    n_classes = len(metrics["classes"])
+    if n_classes <= _MAX_CONFUSION_TABLE_CLASSES:
+        confusion = (
+            '<div class="panel"><h3>Confusion matrix</h3>\n'
+            f"{_confusion_table(metrics)}\n"
+            '<p class="small">Rows: true class; columns: predicted class.</p></div>\n'
+        )
+    else:
+        confusion = (
+            f'<div class="panel"><h3>Most frequent confusions</h3>\n'
+            f"{_top_confusions(metrics)}\n"
+            f'<p class="small">With {n_classes} classes the confusion matrix '
+            f"has {n_classes**2:,} cells: here are the {_TOP_CONFUSIONS} largest "
+            "off its diagonal; <code>logreg evaluate --json</code> gives every "
+            "cell.</p></div>\n"
+        )
     return (
         '<section id="metrics">\n<h2>Classification metrics</h2>\n'
         '<div class="columns">\n'
         f'<div class="panel"><h3>Per class</h3>\n{_per_class_table(metrics)}</div>\n'
-        '<div class="panel"><h3>Confusion matrix</h3>\n'
-        f"{_confusion_table(metrics)}\n"
-        '<p class="small">Rows: true class; columns: predicted class.</p></div>\n'
+        f"{confusion}"
         "</div>\n</section>"
     )
 
@@ -755,8 +846,9 @@ def _coefficients_section(coefficients: _Coefficients, figure: _Figure | None) -
         parts.append(_figure_html(figure))
     else:
         parts[1] += (
-            f'\n<p class="small">More than {_MAX_PLOTTED_TERMS} terms: the '
-            "coefficients are in the table only.</p>"
+            f'\n<p class="small">More than {_MAX_PLOTTED_TERMS} terms or '
+            f"{_MAX_PLOTTED_GROUPS} classes: the coefficients are in the table "
+            "only.</p>"
         )
     parts += [
         f'<div class="panel">{_coefficient_table(coefficients)}</div>',
@@ -989,8 +1081,9 @@ def build_report(
 def write_report(html_text: str, path: str | os.PathLike[str]) -> Path:
     """Write the report atomically: a reader sees the old file or the new one.
 
-    The text goes to a temporary file in the same directory, which then
-    replaces ``path`` with :func:`os.replace` (atomic on one file system).
+    The text goes to a temporary file in the same directory (see
+    :func:`logreg.data.write.reserve_temporary`), which then replaces ``path``
+    with :func:`os.replace` (atomic on one file system).
 
     Parameters
     ----------
@@ -1004,19 +1097,15 @@ def write_report(html_text: str, path: str | os.PathLike[str]) -> Path:
     pathlib.Path
         ``path``.
     """
+    from logreg.data.write import reserve_temporary
+
     path = Path(path)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-    )
+    temporary = reserve_temporary(path)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
+        with open(temporary, "w", encoding="utf-8", newline="\n") as file:
             file.write(html_text)
             file.flush()
             os.fsync(file.fileno())
-        # mkstemp makes the file private (0600); give it a normal file's mode.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

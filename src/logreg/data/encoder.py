@@ -41,6 +41,7 @@ Longer than 600 lines: one class, whose fit, transform and model-file state
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -233,8 +234,14 @@ class TableEncoder:
             coded.append(column)
         return tuple(coded)
 
-    def _plan_columns(self, pa: ModuleType, schema: pa.Schema) -> list[_Column]:
-        """The feature columns of ``schema`` with their kinds (no categories yet)."""
+    def _plan_columns(
+        self, pa: ModuleType, schema: pa.Schema, first_rows: int | None = None
+    ) -> list[_Column]:
+        """The feature columns of ``schema`` with their kinds (no categories yet).
+
+        ``first_rows``: the rows of the first batch, when ``schema`` is a
+        stream's first batch's; None for a whole table.
+        """
         names = list(schema.names)
         _check_unique(names, "the data")
         if self.target is not None and self.target not in names:
@@ -255,7 +262,7 @@ class TableEncoder:
             raise ValueError("no feature columns are left besides the target")
         if self.target is not None:
             self._check_target_type(pa, schema.field(self.target).type)
-        return self._feature_columns(pa, schema, features)
+        return self._feature_columns(pa, schema, features, first_rows)
 
     def _check_target_type(self, pa: ModuleType, dtype: Any) -> None:
         if _feature_kind(pa, dtype) is None:
@@ -266,13 +273,25 @@ class TableEncoder:
 
     @staticmethod
     def _feature_columns(
-        pa: ModuleType, schema: pa.Schema, features: list[str]
+        pa: ModuleType, schema: pa.Schema, features: list[str], first_rows: int | None
     ) -> list[_Column]:
+        """The feature columns with their kinds; ``first_rows`` when streamed.
+
+        A null column of a stream is only empty in its first batch (of
+        ``first_rows`` rows), whose types the batches of a CSV file follow.
+        """
         columns, unsupported = [], []
         for name in features:
             dtype = schema.field(name).type
             kind = _feature_kind(pa, dtype)
-            if pa.types.is_null(dtype):
+            if pa.types.is_null(dtype) and first_rows is not None:
+                unsupported.append(
+                    f"{name!r} (no value in the first {first_rows:,} rows, which "
+                    "set the column types of a CSV file read in batches: read it "
+                    "whole, convert it to Parquet, or put a row with every value "
+                    "first)"
+                )
+            elif pa.types.is_null(dtype):
                 unsupported.append(f"{name!r} (null: every value is missing)")
             elif kind is None:
                 unsupported.append(f"{name!r} ({dtype})")
@@ -311,11 +330,14 @@ class TableEncoder:
         """
         pa = require_pyarrow()
         self._check_params()
+        whole = _is_whole_table(pa, data)
         batches = _batches(pa, data)
         first = next(batches, None)
         if first is None:
             raise ValueError("the data have no rows")
-        columns = self._plan_columns(pa, first.schema)
+        columns = self._plan_columns(
+            pa, first.schema, None if whole else first.num_rows
+        )
         target = None
         if self.target is not None:
             target = (
@@ -359,6 +381,7 @@ class TableEncoder:
             c.name: list(c.categories) for c in self._columns if c.kind == _CATEGORY
         }
         self.references_ = _references(self._columns)
+        _check_feature_names(self._columns)
         self.classes_ = statistics.sorted_classes()
         self.n_rows_seen_ = statistics.n_rows
         self.n_rows_dropped_ = statistics.n_dropped
@@ -749,6 +772,37 @@ def _check_standardizable(
             "apart (or too close together) for a float64 mean and standard "
             "deviation; rescale them (e.g. divide by a power of ten), exclude "
             "them, or do not standardise (standardize=False, --no-standardize)"
+        )
+
+
+def _is_whole_table(pa: ModuleType, data: Any) -> bool:
+    """Whether ``data`` is one table (its types known from all its rows)."""
+    pandas = sys.modules.get("pandas")
+    return isinstance(data, pa.Table | pa.RecordBatch) or (
+        pandas is not None and isinstance(data, pandas.DataFrame)
+    )
+
+
+def _check_feature_names(columns: Sequence[_Column]) -> None:
+    """Refuse two columns whose features share a name (``a`` = ``b`` and ``a=b``)."""
+    owners: dict[str, list[str]] = {}
+    for column in columns:
+        for name, level in zip(
+            column.feature_names,
+            column.levels if column.kind == _CATEGORY else [None],
+            strict=True,
+        ):
+            where = repr(column.name)
+            if level is not None:
+                where += f" (level {level!r})"
+            owners.setdefault(name, []).append(where)
+    clashes = {name: who for name, who in owners.items() if len(who) > 1}
+    if clashes:
+        name, who = next(iter(clashes.items()))
+        more = f" ({len(clashes)} such names)" if len(clashes) > 1 else ""
+        raise ValueError(
+            f"columns {' and '.join(who)} would both make the feature {name!r}"
+            f"{more}: rename one of the columns"
         )
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "DEFAULT_BATCH_ROWS",
     "SUPPORTED_SUFFIXES",
     "column_names",
+    "data_size",
     "iter_batches",
     "read_table",
     "require_pyarrow",
@@ -63,9 +64,12 @@ SUPPORTED_SUFFIXES = tuple(_FORMATS)
 _MAX_MESSAGE = 200
 _CSV_TYPE_HINT = (
     " (a streamed CSV column takes its type from the first rows of the file "
-    "and a later value does not fit it: convert the file to Parquet, or give "
-    "the column's type)"
+    "and a later value does not fit it: convert the file to Parquet, whose "
+    "columns carry their types, or read the file whole, which takes each "
+    "column's type from all its rows)"
 )
+#: Bytes of decompressed text read at a time by :func:`data_size`.
+_CHUNK = 1 << 20
 
 
 # ------------------------------------------------------------------ helpers
@@ -218,10 +222,23 @@ def _cast_columns(
     if not column_types:
         return data
     arrays = [
-        pa.compute.cast(column, column_types[name]) if name in column_types else column
+        _cast(pa, column, column_types[name]) if name in column_types else column
         for name, column in zip(data.schema.names, data.columns, strict=True)
     ]
     return type(data).from_arrays(arrays, names=data.schema.names)
+
+
+def _cast(pa: ModuleType, column: Any, dtype: Any) -> Any:
+    """``column`` cast to ``dtype``; integers to floats rounded, as a CSV parse does.
+
+    A safe cast refuses integers beyond 2**53 as floats, while a CSV file read
+    with a float type parses the same digits to the nearest float: both round.
+    """
+    exact_only = not (
+        pa.types.is_floating(dtype)
+        and (pa.types.is_integer(column.type) or pa.types.is_decimal(column.type))
+    )
+    return pa.compute.cast(column, dtype, safe=exact_only)
 
 
 def _check_batch_rows(batch_rows: int) -> int:
@@ -233,6 +250,58 @@ def _check_batch_rows(batch_rows: int) -> int:
 
 
 # ------------------------------------------------------------------ reading
+def data_size(path: str | os.PathLike[str], limit: int | None = None) -> int:
+    """Bytes of data a file holds once decompressed: what reading it costs.
+
+    A ``.csv.gz`` of 210 kB can hold 72 MB of text; a Parquet file's column
+    chunks are compressed too. For a gzip file the text is decompressed and
+    counted (every member of a multi-member file; the size its trailer gives
+    is only the last member's, modulo 4 GiB); for Parquet the uncompressed
+    sizes are summed from the file's footer; other files are their size.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.csv``, ``.csv.gz``, ``.tsv``, ``.tsv.gz``, ``.parquet`` or
+        ``.pq`` file.
+    limit : int, optional
+        Stop counting a gzip file once past ``limit`` bytes (the answer is
+        then some number above it): enough to decide whether to stream.
+
+    Returns
+    -------
+    int
+        The file's own size where it cannot be read (reading it later gives
+        the error).
+    """
+    path, fmt = _existing_file(path)
+    size = path.stat().st_size
+    if fmt.kind == "parquet":
+        pa = require_pyarrow()
+        with contextlib.suppress(pa.ArrowException, OSError):
+            metadata = pa.parquet.read_metadata(path)
+            decoded = sum(
+                metadata.row_group(i).total_byte_size
+                for i in range(metadata.num_row_groups)
+            )
+            return max(size, decoded)
+        return size
+    if fmt.compression != "gzip":
+        return size
+    import gzip
+    import zlib
+
+    total = 0
+    with contextlib.suppress(OSError, EOFError, zlib.error):
+        with gzip.open(path, "rb") as stream:
+            while chunk := stream.read(_CHUNK):
+                total += len(chunk)
+                if limit is not None and total > limit:
+                    break
+        return max(size, total)
+    return size
+
+
 def column_names(path: str | os.PathLike[str]) -> list[str]:
     """The column names of a CSV or Parquet file, in file order.
 

@@ -3,12 +3,22 @@
 ``.csv``, ``.csv.gz``, ``.tsv``, ``.tsv.gz``, ``.parquet`` or ``.pq`` files
 are written into a temporary file in the same directory and renamed over the
 target only when complete.
+
+A temporary file is named ``.<name>.<pid>-<random>.tmp`` after the process
+writing it. A writer that exits, even with an error or an interrupt that
+raises, deletes its own; one killed outright (``SIGKILL``, a power cut) cannot,
+so :func:`reserve_temporary` first deletes the temporary files of the same
+target whose process no longer runs. That test is by process id on this
+machine: a writer on another machine sharing the folder (or in a container
+with its own process ids) may lose its temporary file, and then fails with an
+error; it never leaves a wrong file at the target.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,7 +30,15 @@ from logreg.data.read import _file_format, require_pyarrow
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["BatchWriter", "write_table"]
+__all__ = [
+    "BatchWriter",
+    "remove_stale_temporaries",
+    "reserve_temporary",
+    "write_table",
+]
+
+#: What follows ``.<name>.`` in a temporary file's name: the writer's pid.
+_TEMPORARY_TAIL = re.compile(r"([0-9]{1,10})-[0-9a-f]{8}\.tmp")
 
 
 class BatchWriter:
@@ -66,7 +84,7 @@ class BatchWriter:
 
     def __enter__(self) -> BatchWriter:
         pa = require_pyarrow()
-        self._temporary = _reserve_temporary(self.path)
+        self._temporary = reserve_temporary(self.path)
         try:
             self._sink = pa.output_stream(
                 str(self._temporary), compression=self._format.compression
@@ -146,10 +164,27 @@ class BatchWriter:
             self._temporary = None
 
 
-def _reserve_temporary(path: Path) -> Path:
-    """Create an empty, uniquely named file next to ``path``; return its path."""
+def reserve_temporary(path: str | os.PathLike[str]) -> Path:
+    """Create an empty, uniquely named file next to ``path``; return its path.
+
+    The name is ``.<name>.<pid>-<8 hex digits>.tmp``. Temporary files of the
+    same ``path`` left by writers that no longer run are deleted first
+    (:func:`remove_stale_temporaries`).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file that the temporary one will replace.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    path = Path(path)
+    remove_stale_temporaries(path)
     while True:
-        candidate = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        token = secrets.token_hex(4)
+        candidate = path.with_name(f".{path.name}.{os.getpid()}-{token}.tmp")
         try:
             # O_EXCL: never reuse an existing name; 0o666 lets the umask decide
             # the final file's permissions, as for any new file.
@@ -158,6 +193,55 @@ def _reserve_temporary(path: Path) -> Path:
             continue
         os.close(descriptor)
         return candidate
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists on this machine (POSIX); True if unsure."""
+    try:
+        os.kill(pid, 0)  # signal 0: only the existence and permission checks
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # PermissionError: another user's process
+        return True
+    return True
+
+
+def remove_stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
+    """Delete the temporary files of ``path`` whose writer no longer runs.
+
+    Only regular files named as :func:`reserve_temporary` names them for this
+    very ``path`` are looked at, and only on POSIX systems (elsewhere asking
+    whether a process runs could signal it).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The target file.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files deleted.
+    """
+    path = Path(path)
+    if os.name != "posix":
+        return []
+    prefix = f".{path.name}."
+    removed = []
+    with contextlib.suppress(OSError), os.scandir(path.parent) as entries:
+        for entry in entries:
+            if not entry.name.startswith(prefix):
+                continue
+            match = _TEMPORARY_TAIL.fullmatch(entry.name[len(prefix) :])
+            if match is None or not entry.is_file(follow_symlinks=False):
+                continue
+            pid = int(match.group(1))
+            if pid == os.getpid() or _running(pid):
+                continue
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
 
 
 def _fsync(path: Path) -> None:
