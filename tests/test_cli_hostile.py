@@ -616,3 +616,11 @@ def test_a_column_named_like_an_indicator_is_refused_by_name(capsys, tmp_path):
     assert main(arguments) == 2
     line = _one_error_line(capsys.readouterr().err)
     assert "columns 'a' (level 'b') and 'a=b' would both make the feature 'a=b'" in line
+
+
+def test_a_demo_too_large_for_memory_is_refused(capsys):
+    from logreg.cli import main
+
+    assert main(["demo", "--samples", str(10**13), "--no-plots"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("logreg: error: --samples") and err.count("\n") == 1

@@ -395,6 +395,17 @@ def _add_report(commands: Any) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from logreg.cli.memory import available_memory, dense_bytes, rows_that_fit
+
+    # The demo holds its points, their scores and probabilities per class:
+    # about the dense arrays of a fit on two features.
+    budget = available_memory()
+    if budget is not None and dense_bytes(args.samples, 2, args.classes) > budget:
+        most = rows_that_fit(2, args.classes, budget)
+        raise ValueError(
+            f"--samples {args.samples:,} would not fit in the memory available "
+            f"here; at most about {most:,} would"
+        )
     if args.tutorial:
         fixed = {
             "--classes": args.classes != 2,
