@@ -428,3 +428,29 @@ def _get(document: dict, keys: str) -> Any:
     for key in keys.split("."):
         node = node[key]
     return node
+
+
+def test_a_killed_writers_temporary_model_file_is_removed_by_the_next_save(tmp_path):
+    """A SIGKILLed save leaves ``.<name>.<pid>-<hex>.tmp``; the next save cleans it."""
+    import os
+    import subprocess
+    import sys
+
+    from sklearn.datasets import make_classification
+
+    from logreg import LogisticRegression
+
+    target = tmp_path / "model.json"
+    # The pid of a process that has ended: no process of that pid runs now.
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    stale = tmp_path / f".model.json.{int(ended.stdout)}-0123abcd.tmp"
+    stale.write_text("half a file")
+    data = make_classification(50, 4, n_informative=2, random_state=0)
+    LogisticRegression().fit(*data).save(target)
+    if os.name == "posix":
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json"]

@@ -106,7 +106,6 @@ import json
 import math
 import os
 import re
-import secrets
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -516,13 +515,17 @@ def _type_name(value: Any) -> str:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file next to ``path``, then rename it."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    # O_EXCL: never write through someone else's file; mode 0o666 lets the
-    # umask decide the permissions, as for any new file.
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    """Write ``data`` to a temporary file next to ``path``, then rename it.
+
+    The temporary file is named after this process
+    (:func:`logreg.data.write.reserve_temporary`), so one left by a killed
+    writer is removed by the next write of ``path``.
+    """
+    from logreg.data.write import reserve_temporary
+
+    temporary = reserve_temporary(path)
     try:
-        with os.fdopen(descriptor, "wb") as stream:
+        with open(temporary, "wb") as stream:
             _write_payload(stream, data)
             stream.flush()
             os.fsync(stream.fileno())
