@@ -364,14 +364,16 @@ def test_loss_curve_is_the_whole_objective():
     assert len(model.loss_curve_) == model.n_iter_
 
 
-def test_auto_picks_prox_newton_then_fista_by_size():
+def test_auto_picks_prox_newton_then_working_sets_by_size():
     assert resolve_solver("auto", 100, MAX_NEWTON_PARAMS, l1=True) == "prox-newton"
-    assert resolve_solver("auto", 100, MAX_NEWTON_PARAMS + 1, l1=True) == "fista"
+    assert resolve_solver("auto", 100, MAX_NEWTON_PARAMS + 1, l1=True) == (
+        "ws-prox-newton"
+    )
     assert resolve_solver("auto", 100, 10) == "newton"
     X, y = load("digits")
     wide = np.hstack([X] * 4)  # 10 classes x 257 columns > the Newton cap
     model = logreg.LogisticRegression(C=0.01, l1_ratio=1.0, tol=1e-3).fit(wide, y)
-    assert model.solver_ == "fista"
+    assert model.solver_ == "ws-prox-newton"
     assert set(L1_SOLVERS) <= set(SOLVERS)
 
 

@@ -175,12 +175,12 @@ def test_every_solver_minimises_the_same_objective(C):
 
 def test_auto_rule_by_shape():
     assert resolve_solver("auto", 10_000, MAX_NEWTON_PARAMS) == "newton"
-    assert resolve_solver("auto", 10_000, MAX_NEWTON_PARAMS + 1) == "lbfgs"
+    assert resolve_solver("auto", 10_000, MAX_NEWTON_PARAMS + 1) == "newton-cg"
     assert resolve_solver("gd", 10, 10) == "gd"
     X, y = load("digits")  # 10 classes x 65 columns = 650 parameters
     wide = np.hstack([X] * 4)  # 10 classes x 257 columns = 2570 parameters
     assert logreg.LogisticRegression().fit(X, y).solver_ == "newton"
-    assert logreg.LogisticRegression(C=0.01).fit(wide, y).solver_ == "lbfgs"
+    assert logreg.LogisticRegression(C=0.01).fit(wide, y).solver_ == "newton-cg"
     X, y = load("breast_cancer")
     assert logreg.LogisticRegression().fit(X, y).solver_ == "newton"
 

@@ -27,7 +27,7 @@ import math
 import numba
 import numpy as np
 
-__all__ = ["value", "value_and_grad"]
+__all__ = ["csr_column_gram", "value", "value_and_grad"]
 
 # reassoc lets LLVM vectorise the dot products and sums; no nnan/ninf, so
 # infinities and NaNs keep their IEEE meaning.
@@ -290,3 +290,70 @@ def value(
     if coef.shape[0] == 1:
         return float(_binary_value(X, y, s, coef[0], float(intercept[0])))
     return float(_multinomial_value(X, y, s, coef, intercept))
+
+
+@numba.njit(nogil=True, cache=True)
+def _csr_column_gram(data, indices, indptr, h, position, width, longest):
+    """``sum_i h_i x_i[S] x_i[S]^T`` over the columns ``S`` (``position >= 0``)."""
+    gram = np.zeros((width, width))
+    where = np.empty(longest, dtype=np.int64)
+    values = np.empty(longest)
+    for i in range(len(indptr) - 1):
+        count = 0
+        for entry in range(indptr[i], indptr[i + 1]):
+            column = position[indices[entry]]
+            if column >= 0:
+                where[count] = column
+                values[count] = data[entry]
+                count += 1
+        weight = h[i]
+        # Positions rise along a row (sorted indices, sorted columns): b >= a
+        # fills the upper triangle only, half the scattered additions.
+        for a in range(count):
+            scaled = weight * values[a]
+            row = where[a]
+            for b in range(a, count):
+                gram[row, where[b]] += scaled * values[b]
+    for a in range(width):
+        for b in range(a + 1, width):
+            gram[b, a] = gram[a, b]
+    return gram
+
+
+def csr_column_gram(X_b, h: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """The weighted Gram matrix of some columns of a CSR block, dense.
+
+    ``X_b[:, columns]^T diag(h) X_b[:, columns]`` without slicing the block:
+    each row's entries in ``columns`` are gathered once and their products
+    added, ``O(sum_i nnz_i(columns)^2)``, where SciPy's sparse product makes
+    a transposed copy, a symbolic pass and a sparse result first (68 ms
+    against 9 ms for 900 of 5000 columns of a 20k-row text-like matrix).
+
+    Parameters
+    ----------
+    X_b : scipy.sparse CSR matrix of shape (rows, n_features)
+        With sorted indices in each row (``X_b.has_sorted_indices``).
+    h : ndarray of shape (rows,)
+    columns : ndarray of int, shape (m,)
+        Distinct column indices.
+
+    Returns
+    -------
+    ndarray of shape (m, m)
+        float64, both triangles.
+    """
+    if not X_b.has_sorted_indices:
+        X_b = X_b.sorted_indices()
+    position = np.full(X_b.shape[1], -1, dtype=np.int64)
+    position[columns] = np.arange(len(columns))
+    lengths = np.diff(X_b.indptr)
+    longest = int(lengths.max()) if len(lengths) else 0
+    return _csr_column_gram(
+        X_b.data,
+        X_b.indices,
+        X_b.indptr,
+        np.asarray(h, dtype=np.float64),
+        position,
+        len(columns),
+        longest,
+    )

@@ -196,16 +196,18 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Fit an unpenalised intercept per coefficient row.
     solver : str, default="auto"
         One of ``"auto"``, ``"gd"``, ``"sgd"``, ``"lbfgs"``, ``"newton"``,
-        ``"prox-newton"``, ``"fista"``. ``"auto"`` picks Newton for up to
-        2000 parameters, L-BFGS above; with an L1 term (``l1_ratio > 0``)
-        proximal Newton up to 2000 parameters, FISTA above (see
-        :mod:`logreg.solvers.auto`). ``"lbfgs"`` and ``"newton"`` cannot fit
-        an L1 term; ``"gd"`` and ``"sgd"`` take a proximal (soft-threshold)
-        step after each update.
+        ``"prox-newton"``, ``"fista"``, ``"newton-cg"`` (truncated Newton on
+        Hessian-vector products), ``"ws-prox-newton"`` (proximal Newton on a
+        working set of features). ``"auto"`` picks Newton for up to 2000
+        parameters, truncated Newton above; with an L1 term (``l1_ratio >
+        0``) proximal Newton up to 2000 parameters, the working-set proximal
+        Newton above (see :mod:`logreg.solvers.auto`). ``"lbfgs"``,
+        ``"newton"`` and ``"newton-cg"`` cannot fit an L1 term; ``"gd"`` and
+        ``"sgd"`` take a proximal (soft-threshold) step after each update.
     max_iter : int or None, default=None
         Iteration limit (epochs for ``"sgd"``); ``None`` uses the solver's
         default (gd 10000, sgd 200, lbfgs 1000, newton 100, prox-newton 100,
-        fista 10000).
+        fista 10000, newton-cg 100, ws-prox-newton 100).
     tol : float, default=1e-4
         Stop when max |gradient| of the objective divided by ``C * sum(s)``
         is at most ``tol``; with an L1 term, the max-abs least-norm

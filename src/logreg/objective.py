@@ -236,6 +236,58 @@ def flat_directions(
     return directions.reshape(n_rows * n_cols, len(columns))
 
 
+def _column_product(
+    X_b, features: np.ndarray, h, intercept: bool, fused: bool
+) -> np.ndarray:
+    """``sum_i h_i x~_i x~_i^T`` over the columns ``features`` of ``X_b``.
+
+    ``x~ = [x, 1]`` when ``intercept``; host float64 of shape (m', m'), both
+    triangles. Sparse blocks stay sparse until the small ``m' x m'`` result;
+    with ``fused`` (Numba) a CSR block's Gram is gathered row by row
+    (:func:`logreg._fused.csr_column_gram`) without slicing the block.
+    """
+    width = len(features) + int(intercept)
+    n = len(features)
+    if fused and sparse.issparse(X_b) and X_b.format == "csr":
+        product = np.empty((width, width))
+        product[:n, :n] = _fused_module().csr_column_gram(X_b, h, features)
+        if intercept:
+            column = X_b[:, features].T @ np.asarray(h, dtype=np.float64)
+            product[:n, n] = column
+            product[n, :n] = column
+            product[n, n] = float(np.sum(h, dtype=np.float64))
+        return product
+    X_sub = X_b[:, features]
+    product = np.empty((width, width))
+    if sparse.issparse(X_sub):
+        X_sub = X_sub.tocsr()
+        h = np.asarray(h, dtype=np.float64)
+        # Scaling CSR data row by row, as in the full Hessian's kernel.
+        weighted = type(X_sub)(
+            (
+                X_sub.data * np.repeat(h, np.diff(X_sub.indptr)),
+                X_sub.indices,
+                X_sub.indptr,
+            ),
+            shape=X_sub.shape,
+        )
+        product[:n, :n] = (X_sub.T @ weighted).toarray()
+        if intercept:
+            column = X_sub.T @ h
+    else:
+        xp = array_namespace(X_sub)
+        h = astype(h, X_sub.dtype, xp, copy=False)
+        weighted = X_sub * h[:, None]
+        product[:n, :n] = to_numpy(weighted.T @ X_sub)
+        if intercept:
+            column = to_numpy(_float64_sum(xp, weighted, axis=0))
+    if intercept:
+        product[:n, n] = column
+        product[n, :n] = column
+        product[n, n] = float(np.sum(to_numpy(h), dtype=np.float64))
+    return product
+
+
 class InformationSums(NamedTuple):
     """Sums over the data at one parameter vector, for statistical inference.
 
@@ -814,6 +866,108 @@ class LogisticObjective:
         # The diagonal as a strided view of the flat matrix (no index arrays).
         hessian.reshape(-1)[:: self.n_params + 1] += self.alpha * self._penalty_mask
         return value, grad, hessian
+
+    def hessian_diagonal(self, w: np.ndarray) -> np.ndarray:
+        """The diagonal of the smooth part's Hessian at ``w``, in one pass.
+
+        ``H_jj = (1/S) sum_i s_i c_i x~_ij^2 + alpha [j penalised]`` with
+        ``c_i = p_i (1 - p_i)`` (for each class's own row in the multinomial
+        case): the Jacobi preconditioner of truncated Newton, and the
+        per-coordinate curvature of working-set scores. ``O(nnz(X))``.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_params,)
+
+        Returns
+        -------
+        ndarray of shape (n_params,)
+        """
+        diagonal = self.source.sum_over_blocks(self._diagonal_kernel(w))
+        return diagonal.ravel() / self.weight_sum + self.alpha * self._penalty_mask
+
+    def value_grad_hessian_on(
+        self, w: np.ndarray, index: np.ndarray
+    ) -> tuple[float, np.ndarray, np.ndarray]:
+        """Value, full gradient and the Hessian restricted to ``index``, in one pass.
+
+        The Hessian's rows and columns are those of the parameters in
+        ``index`` only (a working set): for ``m`` of them it costs
+        ``O(nnz(X[:, set]) m)`` and ``m^2`` memory instead of ``n_params^2``.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_params,)
+        index : ndarray of int, shape (m,)
+            Distinct flat parameter indices, in increasing order.
+
+        Returns
+        -------
+        value : float
+        grad : ndarray of shape (n_params,)
+        hessian : ndarray of shape (m, m)
+            ``H[np.ix_(index, index)]`` of :meth:`value_grad_hessian`.
+        """
+        index = np.asarray(index, dtype=np.intp)
+        n_features = self.source.n_features
+        columns = np.unique(index % self.n_cols)
+        features = columns[columns < n_features]
+        intercept = self.fit_intercept and bool(np.any(columns == n_features))
+        value, grad, sub = self.source.sum_over_blocks(
+            self._restricted_hessian_kernel(w, features, intercept)
+        )
+        value, grad = self._finish(w, value, grad)
+        # Position of each wanted parameter in the (n_rows, m') sub-layout.
+        width = len(features) + int(intercept)
+        position = np.searchsorted(columns, index % self.n_cols)
+        flat = (index // self.n_cols) * width + position
+        hessian = sub.reshape(self.n_rows * width, self.n_rows * width)
+        hessian = hessian[np.ix_(flat, flat)] / self.weight_sum
+        hessian[np.diag_indices_from(hessian)] += self.alpha * self._penalty_mask[index]
+        return value, grad, hessian
+
+    def _diagonal_kernel(self, w: np.ndarray):
+        def kernel(X_b, y_b, s_b):
+            z = self._linear(X_b, w)
+            xp = array_namespace(z)
+            s = astype(s_b, z.dtype, xp, copy=False)
+            if self.n_rows == 1:
+                c = (sigmoid_derivative(z[:, 0]) * s)[:, None]
+            else:
+                p = softmax(z)
+                c = p * (1 - p) * s[:, None]
+            squared = X_b.multiply(X_b).tocsr() if sparse.issparse(X_b) else X_b * X_b
+            return self._gradient_from_residual(squared, c)
+
+        return kernel
+
+    def _restricted_hessian_kernel(self, w, features: np.ndarray, intercept: bool):
+        n_rows = self.n_rows
+
+        def kernel(X_b, y_b, s_b):
+            value, grad, z, residual, s = self._block_value_grad(w, X_b, y_b, s_b)
+            xp = array_namespace(z)
+
+            def gram(h):
+                return _column_product(X_b, features, h, intercept, self.fused)
+
+            width = len(features) + int(intercept)
+            hessian = np.zeros((n_rows, width, n_rows, width))
+            if n_rows == 1:
+                curvature = sigmoid_derivative(z[:, 0]) * s
+                hessian[0, :, 0, :] = gram(curvature)
+                return value, grad, hessian
+            p = _add_at_labels(xp, residual, y_b, 1.0)  # back to the softmax
+            for k in range(n_rows):
+                curvature = s * p[:, k] * (1 - p[:, k])
+                hessian[k, :, k, :] = gram(curvature)
+                for l in range(k + 1, n_rows):
+                    cross = gram(-s * p[:, k] * p[:, l])
+                    hessian[k, :, l, :] = cross
+                    hessian[l, :, k, :] = cross.T
+            return value, grad, hessian
+
+        return kernel
 
     # ------------------------------------------------------------- L1 term
     @property

@@ -8,7 +8,16 @@ only the smooth part and must not be given one.
 
 from __future__ import annotations
 
-from logreg.solvers import fista, gd, lbfgs, newton, prox_newton, sgd
+from logreg.solvers import (
+    fista,
+    gd,
+    lbfgs,
+    newton,
+    newton_cg,
+    prox_newton,
+    sgd,
+    ws_prox_newton,
+)
 from logreg.solvers._base import (
     ConvergenceWarning,
     DivergenceError,
@@ -46,12 +55,14 @@ SOLVERS: dict[str, Solver] = {
     "sgd": sgd.solve,
     "lbfgs": lbfgs.solve,
     "newton": newton.solve,
+    "newton-cg": newton_cg.solve,
     "prox-newton": prox_newton.solve,
     "fista": fista.solve,
+    "ws-prox-newton": ws_prox_newton.solve,
 }
 
 #: The solvers that handle the L1 term of an elastic-net objective.
-L1_SOLVERS = ("prox-newton", "fista", "gd", "sgd")
+L1_SOLVERS = ("prox-newton", "ws-prox-newton", "fista", "gd", "sgd")
 
 #: ``max_iter=None`` means this many iterations (epochs for ``sgd``).
 DEFAULT_MAX_ITER = {
@@ -59,6 +70,8 @@ DEFAULT_MAX_ITER = {
     "sgd": 200,
     "lbfgs": 1000,
     "newton": 100,
+    "newton-cg": 100,
     "prox-newton": 100,
     "fista": 10_000,
+    "ws-prox-newton": 100,
 }

@@ -45,6 +45,7 @@ from logreg.solvers._base import (
     report,
     residual_max,
 )
+from logreg.solvers._sweep import sweeps
 
 __all__ = ["solve"]
 
@@ -182,6 +183,7 @@ def _coordinate_descent(
     w: np.ndarray,
     l1: np.ndarray,
     tol: float,
+    always_exact: bool = True,
 ) -> np.ndarray:
     """Minimise the quadratic model plus the L1 term by coordinate descent.
 
@@ -207,6 +209,11 @@ def _coordinate_descent(
     tol : float
         Stop when no coordinate moves the model gradient by more than this in
         one sweep (and no zero coordinate violates its condition by more).
+    always_exact : bool, default=True
+        Try the exact solve after every round; with False only after rounds
+        whose sweeps did not settle (the working-set solver's compiled sweeps
+        settle in a few sweeps on weakly correlated sparse columns, where a
+        Cholesky factorisation of the whole set cost more than they do).
 
     Returns
     -------
@@ -232,9 +239,10 @@ def _coordinate_descent(
         )
         sweeps += used
         x[index] = solved
-        x, optimal = _solve_on_pattern(grad, hessian, w, x, l1, tol)
-        if optimal:
-            break
+        if always_exact or not settled:
+            x, optimal = _solve_on_pattern(grad, hessian, w, x, l1, tol)
+            if optimal:
+                break
         model_grad = grad + hessian @ (x - w)
         # Optimality at zero is |model gradient| <= l1; a violation by v moves
         # the coordinate's model gradient by v, the same measure as ``tol``.
@@ -326,43 +334,13 @@ def _sweep_active(
     tol: float,
     max_sweeps: int,
 ) -> tuple[np.ndarray, int, bool]:
-    """Cyclic coordinate descent on the active sub-problem.
+    """Cyclic coordinate descent on the active sub-problem (:mod:`._sweep`).
 
     Returns the new coordinates, the number of sweeps, and whether the last
     sweep moved no model gradient by more than ``tol``; ``model_grad`` is
     updated in place.
     """
-    x = x.copy()
-    values = x.tolist()
-    curvatures = diagonal.tolist()
-    strengths = l1.tolist()
-    sweeps = 0
-    settled = False
-    while sweeps < max_sweeps and not settled:
-        sweeps += 1
-        largest = 0.0
-        for k, a in enumerate(curvatures):
-            if a <= 0.0:
-                continue  # an all-zero column without L2: the model is flat here
-            u = values[k]
-            # 1-D model a/2 (v - u)^2 + model_grad_k (v - u) + l1_k |v|: its
-            # minimiser is the Newton point z soft-thresholded by l1_k / a.
-            z = u - model_grad[k] / a
-            threshold = strengths[k] / a
-            if z > threshold:
-                new = z - threshold
-            elif z < -threshold:
-                new = z + threshold
-            else:
-                new = 0.0
-            delta = new - u
-            if delta != 0.0:
-                values[k] = new
-                model_grad += delta * hessian[k]
-                largest = max(largest, a * abs(delta))
-        settled = largest <= tol
-    x[:] = values
-    return x, sweeps, settled
+    return sweeps(hessian, diagonal, model_grad, x, l1, tol, max_sweeps)
 
 
 def _line_search(

@@ -1,0 +1,254 @@
+"""Wide sparse data: truncated Newton (L2), working-set proximal Newton (L1).
+
+What mathematics guarantees, against references independent of ``logreg``:
+the restricted Hessian and the Hessian diagonal equal the full Hessian's
+entries (itself checked against finite differences in ``test_objective``);
+fits at the default ``tol`` reach a relative gap of 1e-6 of scikit-learn's
+objective (``reference.py``) at the optimum found by liblinear/lbfgs/saga at
+tight tolerances; L1 fits have the reference's zero pattern and satisfy the
+optimality (KKT) conditions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy import sparse
+from scipy.special import expit
+from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
+
+import logreg
+from logreg.data.sources import InMemorySource
+from logreg.objective import LogisticObjective
+from logreg.solvers import L1_SOLVERS, SOLVERS, SolverOptions, resolve_solver
+from logreg.solvers.auto import MAX_NEWTON_PARAMS
+from reference import sklearn_objective
+
+GAP = 1e-6
+
+
+def text_like(n_rows, n_features, nnz=12, n_classes=2, seed=0):
+    """Zipf-popular columns, unit-norm rows, labels from a sparse model."""
+    rng = np.random.default_rng(seed)
+    popularity = np.arange(1, n_features + 1) ** -1.1
+    popularity /= popularity.sum()
+    rows = []
+    for _ in range(n_rows):
+        columns = np.sort(rng.choice(n_features, nnz, replace=False, p=popularity))
+        values = rng.exponential(size=nnz)
+        rows.append((columns, values / np.linalg.norm(values)))
+    indices = np.concatenate([c for c, _ in rows])
+    data = np.concatenate([v for _, v in rows])
+    X = sparse.csr_matrix(
+        (data, indices, np.arange(0, n_rows * nnz + 1, nnz)),
+        shape=(n_rows, n_features),
+    )
+    truth = np.zeros((n_features, n_classes))
+    support = rng.choice(n_features, 20, replace=False)
+    truth[support] = rng.normal(0.0, 6.0, (20, n_classes))
+    z = X @ truth
+    if n_classes == 2:
+        y = (rng.random(n_rows) < expit(z[:, 0])).astype(np.int64)
+    else:
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        y = np.array([rng.choice(n_classes, p=row) for row in p])
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def wide():
+    return text_like(300, 800)
+
+
+def objective_of(X, y, C, l1_ratio, fit_intercept):
+    classes, codes = np.unique(y, return_inverse=True)
+    source = InMemorySource(X, codes, np.ones(len(y)), block_rows=64)
+    return LogisticObjective(source, len(classes), C, fit_intercept, l1_ratio)
+
+
+def gap(X, y, model, reference, C, l1_ratio):
+    ours = sklearn_objective(X, y, model.coef_, model.intercept_, C, l1_ratio=l1_ratio)
+    best = sklearn_objective(
+        X, y, reference.coef_, reference.intercept_, C, l1_ratio=l1_ratio
+    )
+    return (ours - best) / abs(best)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize("as_sparse", [True, False])
+def test_hessian_diagonal_and_restricted_hessian_are_the_full_ones(
+    n_classes, fit_intercept, as_sparse
+):
+    X, y = text_like(120, 30, nnz=6, n_classes=n_classes, seed=n_classes)
+    X = X if as_sparse else X.toarray()
+    objective = objective_of(X, y, 0.8, 0.4, fit_intercept)
+    w = np.random.default_rng(3).normal(size=objective.n_params)
+    value, grad, hessian = objective.value_grad_hessian(w)
+    assert_allclose(objective.hessian_diagonal(w), np.diag(hessian), rtol=1e-12)
+    index = np.sort(np.random.default_rng(4).choice(objective.n_params, 9, False))
+    if fit_intercept:
+        index = np.union1d(index, [objective.n_params - 1])
+    sub_value, sub_grad, sub_hessian = objective.value_grad_hessian_on(w, index)
+    assert sub_value == pytest.approx(value, rel=1e-12)
+    assert_allclose(sub_grad, grad, rtol=1e-12, atol=1e-15)
+    assert_allclose(sub_hessian, hessian[np.ix_(index, index)], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize("C", [0.1, 1.0, 10.0])
+def test_newton_cg_reaches_the_liblinear_optimum_at_default_tol(wide, C, fit_intercept):
+    X, y = wide
+    model = logreg.LogisticRegression(
+        C=C, solver="newton-cg", fit_intercept=fit_intercept
+    ).fit(X, y)
+    reference = SklearnLogisticRegression(
+        C=C, fit_intercept=fit_intercept, solver="lbfgs", tol=1e-12, max_iter=10_000
+    ).fit(X, y)
+    assert model.converged_
+    assert gap(X, y, model, reference, C, 0.0) <= GAP
+
+
+def test_newton_cg_multinomial_reaches_the_lbfgs_optimum():
+    X, y = text_like(300, 400, n_classes=3, seed=5)
+    model = logreg.LogisticRegression(C=2.0, solver="newton-cg").fit(X, y)
+    reference = SklearnLogisticRegression(
+        C=2.0, solver="lbfgs", tol=1e-12, max_iter=10_000
+    ).fit(X, y)
+    assert gap(X, y, model, reference, 2.0, 0.0) <= GAP
+    assert_allclose(model.intercept_.sum(), 0.0, atol=1e-10)
+
+
+def kkt_violation(objective, w):
+    """Max |least-norm subgradient| relative to the L1 strength."""
+    _, grad = objective.value_and_grad(w)
+    return np.max(np.abs(objective.min_norm_subgradient(w, grad)))
+
+
+@pytest.mark.parametrize("C", [0.3, 1.0])
+def test_ws_prox_newton_matches_liblinear_l1(wide, C):
+    X, y = wide
+    model = logreg.LogisticRegression(
+        C=C, l1_ratio=1.0, solver="ws-prox-newton", fit_intercept=False
+    ).fit(X, y)
+    reference = SklearnLogisticRegression(
+        C=C,
+        l1_ratio=1.0,
+        solver="liblinear",
+        fit_intercept=False,
+        tol=1e-10,
+        max_iter=100_000,
+    ).fit(X, y)
+    assert model.converged_
+    assert gap(X, y, model, reference, C, 1.0) <= GAP
+    assert_allclose(np.flatnonzero(model.coef_), np.flatnonzero(reference.coef_))
+    objective = objective_of(X, y, C, 1.0, False)
+    # KKT: |g_j| <= lambda at zeros, g_j = -lambda sign(w_j) elsewhere, to tol.
+    assert kkt_violation(objective, model.coef_.ravel()) <= 1e-4
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_ws_prox_newton_elastic_net_with_intercept_matches_prox_newton(n_classes):
+    X, y = text_like(250, 300, n_classes=n_classes, seed=7)
+    kwargs = {"C": 2.0, "l1_ratio": 0.5}
+    ours = logreg.LogisticRegression(solver="ws-prox-newton", **kwargs).fit(X, y)
+    # The full-Hessian proximal Newton at a tight tol: a different algorithm.
+    reference = logreg.LogisticRegression(
+        solver="prox-newton", tol=1e-11, **kwargs
+    ).fit(X, y)
+    assert gap(X, y, ours, reference, 2.0, 0.5) <= GAP
+    assert_allclose(np.flatnonzero(ours.coef_), np.flatnonzero(reference.coef_))
+
+
+def test_ws_prox_newton_elastic_net_matches_saga():
+    X, y = text_like(200, 150, seed=11)
+    ours = logreg.LogisticRegression(C=1.0, l1_ratio=0.5, solver="ws-prox-newton").fit(
+        X, y
+    )
+    saga = SklearnLogisticRegression(
+        C=1.0,
+        l1_ratio=0.5,
+        solver="saga",
+        tol=1e-12,
+        max_iter=100_000,
+    ).fit(X, y)
+    assert gap(X, y, ours, saga, 1.0, 0.5) <= GAP
+
+
+def test_ws_prox_newton_all_zero_solution_is_exact(wide):
+    X, y = wide
+    # Strong enough L1 that the zero vector is optimal: no coordinate may move.
+    model = logreg.LogisticRegression(
+        C=1e-3, l1_ratio=1.0, solver="ws-prox-newton", fit_intercept=False
+    ).fit(X, y)
+    assert not model.coef_.any()
+
+
+def test_auto_rule_for_wide_problems(wide):
+    assert resolve_solver("auto", 10, MAX_NEWTON_PARAMS + 1) == "newton-cg"
+    assert resolve_solver("auto", 10, MAX_NEWTON_PARAMS + 1, l1=True) == (
+        "ws-prox-newton"
+    )
+    assert resolve_solver("auto", 10, MAX_NEWTON_PARAMS) == "newton"
+    assert {"newton-cg", "ws-prox-newton"} <= set(SOLVERS)
+    assert "ws-prox-newton" in L1_SOLVERS
+    X, y = text_like(300, MAX_NEWTON_PARAMS + 100, seed=2)
+    model = logreg.LogisticRegression(fit_intercept=False).fit(X, y)
+    assert model.solver_ == "newton-cg"
+    reference = SklearnLogisticRegression(
+        fit_intercept=False, tol=1e-12, max_iter=10_000
+    ).fit(X, y)
+    assert gap(X, y, model, reference, 1.0, 0.0) <= GAP
+    model = logreg.LogisticRegression(l1_ratio=1.0, fit_intercept=False).fit(X, y)
+    assert model.solver_ == "ws-prox-newton"
+    reference = SklearnLogisticRegression(
+        l1_ratio=1.0,
+        solver="liblinear",
+        fit_intercept=False,
+        tol=1e-12,
+        max_iter=100_000,
+    ).fit(X, y)
+    assert gap(X, y, model, reference, 1.0, 1.0) <= GAP
+
+
+def test_solvers_stop_at_max_iter_without_error(wide):
+    X, y = wide
+    for name, l1_ratio in [("newton-cg", 0.0), ("ws-prox-newton", 1.0)]:
+        objective = objective_of(X, y, 1.0, l1_ratio, False)
+        result = SOLVERS[name](
+            objective, np.zeros(objective.n_params), SolverOptions(max_iter=1)
+        )
+        assert result.n_iter <= 1 and not result.converged
+        assert np.all(np.isfinite(result.w))
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_compiled_kernels_equal_the_numpy_ones(n_classes):
+    pytest.importorskip("numba")
+    from logreg.solvers._sweep import COMPILED_MIN, _python_sweeps, sweeps
+
+    X, y = text_like(200, 60, nnz=8, n_classes=n_classes, seed=9)
+    fused = objective_of(X, y, 1.0, 0.5, True)
+    fused = LogisticObjective(
+        fused.source, fused.n_classes, 1.0, True, 0.5, fused.weight_sum, fused=True
+    )
+    w = np.random.default_rng(0).normal(size=fused.n_params)
+    _, _, hessian = fused.value_grad_hessian(w)
+    index = np.sort(np.random.default_rng(1).choice(fused.n_params, 25, False))
+    _, _, restricted = fused.value_grad_hessian_on(w, index)
+    assert_allclose(restricted, hessian[np.ix_(index, index)], rtol=1e-12, atol=1e-15)
+    # The compiled coordinate-descent sweeps make the Python sweeps' updates.
+    rng = np.random.default_rng(2)
+    A = rng.normal(size=(COMPILED_MIN, COMPILED_MIN))
+    H = A @ A.T / COMPILED_MIN + np.eye(COMPILED_MIN)
+    g = rng.normal(size=COMPILED_MIN)
+    l1 = np.full(COMPILED_MIN, 0.3)
+    start = np.zeros(COMPILED_MIN)
+    grad_a, grad_b = g.copy(), g.copy()
+    x_a, n_a, _ = sweeps(H, np.diag(H).copy(), grad_a, start, l1, 1e-10, 5)
+    x_b, n_b, _ = _python_sweeps(H, np.diag(H).copy(), grad_b, start, l1, 1e-10, 5)
+    assert n_a == n_b
+    assert_allclose(x_a, x_b, rtol=1e-10, atol=1e-13)
+    assert_allclose(grad_a, grad_b, rtol=1e-10, atol=1e-13)
