@@ -40,8 +40,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from logreg.data.adapter import TrainingData
-from logreg.data.memory import sample_weights
-from logreg.data.sources import InMemorySource
+from logreg.data.memory import coded_rows
 from logreg.estimator import LogisticRegression
 
 __all__ = ["LogisticRegressionCV", "regularization_path"]
@@ -152,13 +151,7 @@ def _coded_data(X: Any, y: Any, sample_weight: Any, classes: Any) -> TrainingDat
     codes = np.searchsorted(classes, y)
     if np.any(codes >= len(classes)) or np.any(classes[codes % len(classes)] != y):
         raise ValueError("y has labels that are not in classes.")
-    weights = sample_weights(sample_weight, len(codes))
-    return TrainingData(
-        source=InMemorySource(X, codes, weights),
-        classes=classes,
-        class_totals=np.bincount(codes, weights=weights, minlength=len(classes)),
-        n_features=X.shape[1],
-    )
+    return coded_rows(X, codes, classes, sample_weight)
 
 
 class LogisticRegressionCV(ClassifierMixin, BaseEstimator):

@@ -17,7 +17,7 @@ from logreg.data.adapter import Adapter, TrainingData
 from logreg.data.sources import InMemorySource
 from logreg.link import host_parameters, outputs
 
-__all__ = ["InMemoryAdapter", "encode_labels", "sample_weights"]
+__all__ = ["InMemoryAdapter", "coded_rows", "encode_labels", "sample_weights"]
 
 
 def encode_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -47,6 +47,39 @@ def encode_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             classes = (np.flatnonzero(present) + low).astype(y.dtype)
             return classes, codes
     return np.unique(y, return_inverse=True)
+
+
+def coded_rows(
+    X: Any,
+    codes: np.ndarray,
+    classes: np.ndarray,
+    sample_weight: Any,
+    feature_names: Any = None,
+) -> TrainingData:
+    """The training data of validated rows whose labels are coded.
+
+    Parameters
+    ----------
+    X : ndarray or CSR matrix of shape (n_samples, n_features)
+        Validated (float32/float64, C order or CSR).
+    codes : ndarray of int, shape (n_samples,)
+        Each row's index into ``classes``; a class may have no row.
+    classes : ndarray of shape (n_classes,)
+    sample_weight : array-like of shape (n_samples,), scalar or None
+    feature_names : ndarray of shape (n_features,), optional
+
+    Returns
+    -------
+    TrainingData
+    """
+    weights = sample_weights(sample_weight, len(codes))
+    return TrainingData(
+        source=InMemorySource(X, codes, weights),
+        classes=classes,
+        class_totals=np.bincount(codes, weights=weights, minlength=len(classes)),
+        n_features=X.shape[1],
+        feature_names=feature_names,
+    )
 
 
 def sample_weights(sample_weight: Any, n_samples: int) -> np.ndarray:
@@ -135,13 +168,12 @@ class InMemoryAdapter(Adapter):
             )
             check_classification_targets(y)
         classes, codes = encode_labels(y)
-        weights = sample_weights(sample_weight, len(codes))
-        return TrainingData(
-            source=InMemorySource(X, codes, weights),
-            classes=classes,
-            class_totals=np.bincount(codes, weights=weights, minlength=len(classes)),
-            n_features=X.shape[1],
-            feature_names=getattr(estimator, "feature_names_in_", None),
+        return coded_rows(
+            X,
+            codes,
+            classes,
+            sample_weight,
+            getattr(estimator, "feature_names_in_", None),
         )
 
     def predict(self, model: Any, X: Any, method: str) -> Any:
