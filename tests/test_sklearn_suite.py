@@ -34,10 +34,10 @@ SHIM_IMPORT = (
 SKLEARN_VERSION = "1.9.1"
 
 
-@pytest.mark.slow
-def test_scikit_learn_test_logistic_passes_through_the_shim(tmp_path):
-    if sklearn.__version__ != SKLEARN_VERSION:
-        pytest.skip(f"expected failures are listed for scikit-learn {SKLEARN_VERSION}")
+def _run_suite(
+    tmp_path: Path, *, env: dict[str, str], selection: list[str]
+) -> dict[str, int]:
+    """Run the shimmed copy of scikit-learn's test file; the summary's counts."""
     source = Path(sklearn.__file__).parent / "linear_model/tests/test_logistic.py"
     text = source.read_text()
     assert text.count(IMPORT) == 1
@@ -47,6 +47,7 @@ def test_scikit_learn_test_logistic_passes_through_the_shim(tmp_path):
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(SUITE), os.environ.get("PYTHONPATH", "")]),
         "SKLEARN_TESTS_GLOBAL_RANDOM_SEED": "42",
+        **env,
     }
     command = [
         sys.executable,
@@ -61,6 +62,7 @@ def test_scikit_learn_test_logistic_passes_through_the_shim(tmp_path):
         "expected_failures",
         "--rootdir",
         str(tmp_path),
+        *selection,
         str(copy),
     ]
     run = subprocess.run(
@@ -68,12 +70,41 @@ def test_scikit_learn_test_logistic_passes_through_the_shim(tmp_path):
     )
     summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else ""
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    counts = {
+    print(summary)
+    return {
         kind: int(number)
         for number, kind in re.findall(
             r"(\d+) (passed|xfailed|failed|skipped)", summary
         )
     }
+
+
+def _check_version() -> None:
+    if sklearn.__version__ != SKLEARN_VERSION:
+        pytest.skip(f"expected failures are listed for scikit-learn {SKLEARN_VERSION}")
+
+
+@pytest.mark.slow
+def test_scikit_learn_test_logistic_passes_through_the_shim(tmp_path):
+    _check_version()
+    counts = _run_suite(tmp_path, env={}, selection=[])
     # scikit-learn itself passes 295 of these tests in this version.
-    assert counts.get("passed", 0) + counts.get("xfailed", 0) == 295, summary
-    print(summary)
+    assert counts.get("passed", 0) + counts.get("xfailed", 0) == 295, counts
+
+
+@pytest.mark.slow
+def test_scikit_learn_array_api_tests_pass_through_the_shim(tmp_path):
+    """The same file's array-API tests, in scikit-learn's array-API mode.
+
+    scikit-learn passes 130 of them in this version with array-api-strict and
+    PyTorch (CPU) installed, as the test extra installs them; every one must
+    pass here too (none is on the list of expected failures).
+    """
+    _check_version()
+    pytest.importorskip("array_api_strict")
+    pytest.importorskip("torch")
+    counts = _run_suite(
+        tmp_path, env={"SCIPY_ARRAY_API": "1"}, selection=["-k", "array_api"]
+    )
+    assert counts.get("passed", 0) == 130, counts
+    assert counts.get("failed", 0) == counts.get("xfailed", 0) == 0, counts

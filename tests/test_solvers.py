@@ -118,6 +118,49 @@ def test_newton_hands_over_to_lbfgs_when_its_steps_cannot_descend():
     np.testing.assert_allclose(result.w, expected.w, rtol=1e-5, atol=1e-6)
 
 
+def _line_search_failure_after(values):
+    """A stand-in for SciPy's minimize: accepts iterates of these objective
+    values, then stops as L-BFGS-B does when its line search fails."""
+    from types import SimpleNamespace
+
+    def minimize(fun, x0, callback, **kwargs):
+        for value in values:
+            fun(x0)
+            callback(SimpleNamespace(fun=value, x=x0))
+        message = "ABNORMAL: "
+        return SimpleNamespace(x=x0, nit=len(values), status=2, message=message)
+
+    return minimize
+
+
+@pytest.mark.parametrize(
+    ("dtype", "last_value", "converged"),
+    [
+        # float32 kernels: a last gain of 1e-9 relative is below their rounding.
+        (np.float32, 1.0 - 1e-9, True),
+        (np.float32, 1.0 - 1e-5, False),
+        # float64 kernels resolve a gain of 1e-9: the stop is a failure.
+        (np.float64, 1.0 - 1e-9, False),
+    ],
+)
+def test_lbfgs_line_search_stop_converged_only_below_the_kernels_rounding(
+    monkeypatch, dtype, last_value, converged
+):
+    import logreg.solvers.lbfgs as lbfgs
+
+    X, y = load("breast_cancer")
+    source = InMemorySource(np.ascontiguousarray(X, dtype=dtype), y, np.ones(len(y)))
+    objective = LogisticObjective(source, 2, 1.0)
+    monkeypatch.setattr(
+        lbfgs, "minimize", _line_search_failure_after([2.0, 1.0, last_value])
+    )
+    result = lbfgs.solve(
+        objective, np.zeros(objective.n_params), SolverOptions(tol=1e-12)
+    )
+    assert result.converged is converged
+    assert "precision was reached" in result.message
+
+
 def test_fixed_step_gd_matches_hand_written_descent():
     """gd with a learning rate is exactly w <- w - lr * grad of the mean loss."""
     X, y = load("blobs")

@@ -85,11 +85,27 @@ def solve(
     converged = bool(result.status == 0 or grad_max <= options.tol)
     message = str(result.message)
     if "ABNORMAL" in message:
-        # SciPy's line search found no decrease: the objective's rounding
-        # (float32 data, a tiny tol) was reached before the gradient test.
+        # SciPy's line search found no decrease. When the last accepted step
+        # already gained less than the kernels' rounding (float32 data at a
+        # tiny tol), no further decrease can be resolved: that is the optimum
+        # to the data's precision, as scikit-learn's ftol test finds it when
+        # its float32 values tie. Otherwise the stop is a failure.
+        at_precision = _last_relative_decrease(history) <= objective.eps
+        converged = converged or at_precision
         message = (
             f"the line search found no further decrease: the objective's "
             f"precision was reached with max|gradient| {grad_max:.2g} > tol "
             f"{options.tol:g}"
         )
     return SolverResult(result.x, int(result.nit), converged, history, message)
+
+
+def _last_relative_decrease(history: list[IterationRecord]) -> float:
+    """The last accepted iteration's decrease of the objective, relative to it.
+
+    Infinite before two iterates are recorded.
+    """
+    if len(history) < 2:
+        return float("inf")
+    before, after = history[-2].value, history[-1].value
+    return (before - after) / max(abs(before), abs(after), 1.0)
