@@ -259,7 +259,7 @@ def run(args: argparse.Namespace) -> Results:
     X_host, y_host = X.cpu().numpy(), y.cpu().numpy()
 
     model_cpu, seconds = fit_logreg(X_host, y_host, args.C, lambda: None)
-    cpu = Fit("logreg (CPU, NumPy)", seconds, model_cpu.n_iter_)
+    cpu = Fit("logreg (CPU, NumPy)", seconds, int(np.max(model_cpu.n_iter_)))
     results.fits.append(cpu)
     models = {cpu.name: model_cpu}
     print(f"{cpu.name}: {seconds:.2f} s", flush=True)
@@ -276,7 +276,7 @@ def run(args: argparse.Namespace) -> Results:
     for name, (X_in, y_in) in inputs.items():
         fit_logreg(X_in[:WARMUP_ROWS], y_in[:WARMUP_ROWS], args.C, sync)
         model, seconds = fit_logreg(X_in, y_in, args.C, sync)
-        fit = Fit(name, seconds, model.n_iter_)
+        fit = Fit(name, seconds, int(np.max(model.n_iter_)))
         results.fits.append(fit)
         models[name] = model
         check_probabilities(results, name, model, X_in[:CHECK_ROWS], expected_proba)
