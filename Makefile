@@ -28,6 +28,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	scripts/ensure-chromium
+	scripts/ensure-java
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-test

@@ -20,6 +20,7 @@ MAX_LINES = 600
 LAYERS = {
     "data.sources": {"_namespace"},
     "data.dask_source": {"data.sources"},
+    "data.spark_source": {"data.sources"},
     "data.file_source": {"data.sources", "data.read"},
     "data.read": set(),
     "data.columns": {"data.read"},

@@ -577,6 +577,125 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         )
         return self._fit_data(data, previous)
 
+    @_serialised
+    def fit_table(
+        self,
+        table: Any,
+        target: str,
+        *,
+        batch_rows: int = 100_000,
+        exclude: Any = (),
+        standardize: bool = False,
+        drop_missing: bool = False,
+        reference: Any = "auto",
+    ) -> LogisticRegression:
+        """Fit on a table, where it lives: a file, a DataFrame, a cluster's table.
+
+        One entry for every kind of table, with :meth:`fit_file`'s arguments.
+        Columns are encoded the same way for every kind by a
+        :class:`logreg.data.encoder.TableEncoder` (numbers as they are,
+        booleans 0/1, strings one-hot), learned in one pass and kept as
+        ``file_encoder_``, so the same rows give the same model whichever kind
+        holds them. The kinds are in :mod:`logreg.data.table_kinds`.
+
+        Parameters
+        ----------
+        table : path, pandas.DataFrame, pyarrow.Table, pyarrow.dataset.Dataset, \
+Dask DataFrame or Spark DataFrame of shape (n_rows, n_columns)
+            A path (CSV or Parquet) is :meth:`fit_file`. A pandas DataFrame
+            or pyarrow Table is encoded once in memory (every solver works);
+            a pyarrow Dataset is streamed batch by batch on every pass; Dask
+            and Spark DataFrames are encoded and summed where their rows live.
+        target : str
+            The label column; every other column not in ``exclude`` is a
+            feature.
+        batch_rows : int, default=100_000
+            Rows read and encoded at a time, for a path or a Dataset.
+        exclude : sequence of str, default=()
+            Columns that are not features (identifiers, for example).
+        standardize : bool, default=False
+            Standardise the numeric columns with the table's mean and std.
+        drop_missing : bool, default=False
+            Drop rows with a missing value instead of raising.
+        reference : "auto", None, "first" or dict of str to str, default="auto"
+            As for :meth:`fit_file`.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        TypeError
+            For a table of another kind (the message names the kinds).
+        ValueError
+            As :meth:`fit_file`; ``solver="sgd"`` for tables that are streamed
+            or live on a cluster.
+        """
+        from logreg.data.encoder import reference_for
+        from logreg.data.table_kinds import table_kind_for
+
+        kind = table_kind_for(table)
+        self._validate_params()
+        if self.formula is not None:
+            raise ValueError(
+                "fit_table encodes the table's columns itself; a formula applies "
+                "to a DataFrame: call fit(frame), or set formula=None."
+            )
+        kind.check_solver(self.solver)
+        previous = self._forget_fit()
+        data = kind.training_data(
+            table,
+            target,
+            batch_rows=batch_rows,
+            exclude=exclude,
+            standardize=standardize,
+            drop_missing=drop_missing,
+            reference=reference_for(float(self.C), reference),
+        )
+        return self._fit_data(data, previous)
+
+    @_serialised
+    def predict_table(self, table: Any) -> Any:
+        """The table with ``prediction`` and ``proba_<class>`` columns appended.
+
+        As Spark ML's ``transform``: the table comes back in its kind (a
+        pandas DataFrame for pandas, a pyarrow Table for a Table, a Dataset
+        or a path, a lazy Dask or Spark DataFrame for those: nothing is
+        computed), with the predicted label and one probability column per
+        class of ``classes_`` (named ``proba_<str(class)>``).
+
+        The features are read as the fit read them: through ``file_encoder_``
+        for a model fitted by :meth:`fit_table` or :meth:`fit_file`; through
+        the formula of a model fitted with one; the columns
+        ``feature_names_in_``, as numbers, for a model fitted with
+        :meth:`fit` on a named DataFrame. A model fitted on unnamed arrays is
+        refused. Rows dropped for a missing value (an encoder fitted with
+        ``drop_missing=True``) get missing predictions.
+
+        Parameters
+        ----------
+        table : path, pandas.DataFrame, pyarrow.Table, pyarrow.dataset.Dataset, \
+Dask DataFrame or Spark DataFrame of shape (n_rows, n_columns)
+
+        Returns
+        -------
+        table of shape (n_rows, n_columns + 1 + n_classes)
+
+        Raises
+        ------
+        TypeError
+            For a table of another kind.
+        ValueError
+            When the table already has a column ``prediction`` or
+            ``proba_<class>``, lacks a feature column, or the model does not
+            know its features' columns.
+        """
+        from logreg.data.table_kinds import table_kind_for
+
+        check_is_fitted(self)
+        return table_kind_for(table).predict_table(self, table)
+
     def _fit_data(
         self, data: TrainingData, previous: tuple[np.ndarray, np.ndarray] | None
     ) -> LogisticRegression:

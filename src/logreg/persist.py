@@ -297,7 +297,10 @@ def load(path: str | os.PathLike[str]) -> LogisticRegression:
     Returns
     -------
     LogisticRegression
-        The fitted estimator, equal to the saved one in every attribute.
+        The fitted estimator, equal to the saved one in every attribute. A
+        model written by ``logreg fit`` stores its column encoder once, as
+        the file's preprocessor; it comes back as ``file_encoder_``, so
+        ``predict_table`` reads tables as the fit read them.
 
     Raises
     ------
@@ -306,7 +309,15 @@ def load(path: str | os.PathLike[str]) -> LogisticRegression:
     ModelFileError
         A ``ValueError``, if the file is not a valid model file.
     """
-    return load_model_file(path).estimator
+    from logreg.data.encoder import TableEncoder
+
+    model_file = load_model_file(path)
+    estimator = model_file.estimator
+    if isinstance(model_file.preprocessor, TableEncoder) and not hasattr(
+        estimator, "file_encoder_"
+    ):
+        estimator.file_encoder_ = model_file.preprocessor
+    return estimator
 
 
 def load_model_file(path: str | os.PathLike[str]) -> ModelFile:

@@ -21,12 +21,31 @@ adapter                   inputs
                           (``fit_file``)
 ========================  ===================================================
 
+Tables (``fit_table``/``predict_table``) have their own small contract,
+:class:`~logreg.data.tables.TableKind`, picked by
+:func:`~logreg.data.table_kinds.table_kind_for`: every kind learns the same
+:class:`~logreg.data.encoder.TableEncoder` and hands the estimator the same
+:class:`~logreg.data.adapter.TrainingData`.
+
+========================  ===================================================
+table kind                tables
+========================  ===================================================
+:mod:`~.arrow_tables`     paths (``fit_file``), pandas DataFrames, pyarrow
+                          Tables and record batches (in memory), pyarrow
+                          Datasets (streamed)
+:mod:`~.dask_table`       Dask DataFrames: encoded on the workers, summed by
+                          :mod:`~.dask_source`
+:mod:`~.spark`            Spark DataFrames: encoded on the executors, summed
+                          by :mod:`~.spark_source`
+========================  ===================================================
+
 Adding a kind of input means adding one module with an
 :class:`~logreg.data.adapter.Adapter` and listing it in
 :data:`~logreg.data.registry.ADAPTERS` before the in-memory default (see
 ``docs/architecture.md``).
 
 This package module imports nothing: the sources and tables below the math
-(``sources``, ``file_source``, ``dask_source``, ``read``, ``columns``,
+(``sources``, ``file_source``, ``dask_source``, ``spark_source``, ``read``,
+``columns``,
 ``encoder``, ``write``) load without the adapters above it.
 """

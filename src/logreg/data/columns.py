@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from logreg.data.read import _cast, _columns_phrase
+from logreg.data.read import _cast, _columns_phrase, require_pyarrow
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -256,6 +256,29 @@ class _RunningMoments:
         self.low = np.minimum(self.low, block.min(axis=0))
         self.high = np.maximum(self.high, block.max(axis=0))
 
+    def merge(self, other: _RunningMoments) -> None:
+        """Add the rows ``other`` summarised, as one more block (exact).
+
+        The same pairwise update as :meth:`update`, with ``other``'s count,
+        mean and squared deviations in place of a block's: merging the
+        moments of two parts of the rows gives those of all of them, to
+        rounding, in whatever order the parts come.
+
+        Parameters
+        ----------
+        other : _RunningMoments
+            Moments of other rows, over the same columns.
+        """
+        if other.count == 0:
+            return
+        total = self.count + other.count
+        delta = other.mean - self.mean
+        self.mean = self.mean + delta * (other.count / total)
+        self.m2 = self.m2 + other.m2 + delta**2 * (self.count * other.count / total)
+        self.count = total
+        self.low = np.minimum(self.low, other.low)
+        self.high = np.maximum(self.high, other.high)
+
     def std(self) -> np.ndarray:
         """Population std per column; 1 where the column is constant."""
         std = np.sqrt(self.m2 / self.count)
@@ -289,6 +312,71 @@ class _FitStatistics:
         self.n_rows = 0
         self.n_dropped = 0
         self.missing_counts = dict.fromkeys(self.used, 0)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Statistics of a part of the rows travel between processes (Spark
+        # executors); the pyarrow module does not, and is imported again.
+        return {name: value for name, value in self.__dict__.items() if name != "pa"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.pa = require_pyarrow()
+
+    def empty_copy(self) -> _FitStatistics:
+        """Statistics of no rows yet, with the same columns and settings.
+
+        Returns
+        -------
+        _FitStatistics
+        """
+        return _FitStatistics(
+            self.pa, self.columns, self.target, self.drop_missing, self.max_categories
+        )
+
+    def merge(self, other: _FitStatistics) -> _FitStatistics:
+        """Add what ``other`` learned from other rows of the same table.
+
+        Counts add, category levels and classes are united (and checked
+        against ``max_categories``), and the moments merge exactly
+        (:meth:`_RunningMoments.merge`): statistics learned part by part, on
+        as many machines as the parts, merge to those of one pass over all
+        the rows.
+
+        Parameters
+        ----------
+        other : _FitStatistics
+            Learned with the same columns and settings.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            When the merged levels of a string column exceed
+            ``max_categories``.
+        """
+        if [c.name for c in other.columns] != [c.name for c in self.columns]:
+            raise ValueError("cannot merge statistics of different columns")
+        self.n_rows += other.n_rows
+        self.n_dropped += other.n_dropped
+        for name, count in other.missing_counts.items():
+            self.missing_counts[name] += count
+        self.moments.merge(other.moments)
+        for name, seen in self.categories.items():
+            seen.update(other.categories[name])
+            self._check_levels(name, seen)
+        self.classes.update(other.classes)
+        return self
+
+    def _check_levels(self, name: str, seen: set[str]) -> None:
+        if self.max_categories is not None and len(seen) > self.max_categories:
+            raise ValueError(
+                f"column {name!r} has more than {self.max_categories} distinct "
+                "values, too many to one-hot encode (an identifier?): exclude "
+                "it, or raise max_categories"
+            )
 
     def add(self, batch: pa.RecordBatch) -> None:
         """Learn from one batch."""
@@ -327,12 +415,7 @@ class _FitStatistics:
         for name, seen in self.categories.items():
             values = self.pa.compute.unique(_text_values(self.pa, batch.column(name)))
             seen.update(values.to_pylist())
-            if self.max_categories is not None and len(seen) > self.max_categories:
-                raise ValueError(
-                    f"column {name!r} has more than {self.max_categories} distinct "
-                    "values, too many to one-hot encode (an identifier?): exclude "
-                    "it, or raise max_categories"
-                )
+            self._check_levels(name, seen)
 
     def _learn_classes(self, batch: pa.RecordBatch) -> None:
         if self.target is not None:

@@ -335,22 +335,82 @@ class TableEncoder:
         first = next(batches, None)
         if first is None:
             raise ValueError("the data have no rows")
-        columns = self._plan_columns(
-            pa, first.schema, None if whole else first.num_rows
+        statistics = self.new_statistics(
+            first.schema, first_rows=None if whole else first.num_rows
         )
-        target = None
-        if self.target is not None:
-            target = (
-                self.target,
-                _value_type(pa, first.schema.field(self.target).type),
-            )
-        statistics = _FitStatistics(
-            pa, columns, target, self.drop_missing, self.max_categories
-        )
-        # Overflowing moments are not warned about but refused by name below.
+        # Overflowing moments are not warned about but refused by name in
+        # fit_statistics.
         with np.errstate(over="ignore", invalid="ignore"):
             for batch in itertools.chain([first], batches):
                 statistics.add(batch)
+        return self.fit_statistics(statistics)
+
+    def new_statistics(
+        self, schema: pa.Schema, *, first_rows: int | None = None
+    ) -> _FitStatistics:
+        """Empty fitting statistics for tables of ``schema``, to learn part by part.
+
+        :meth:`fit` is ``new_statistics``, then ``add`` of every record
+        batch, then :meth:`fit_statistics`. Where the rows are in parts (the
+        partitions of a Spark DataFrame), each part learns into its own copy
+        (``statistics.empty_copy()``, then ``add`` of its batches) wherever
+        it lives, the parts are merged (``merge``, exact), and
+        :meth:`fit_statistics` finishes the fit: the same encoder as one
+        pass over all the rows.
+
+        Parameters
+        ----------
+        schema : pyarrow.Schema
+            The table's columns; their kinds follow these types.
+        first_rows : int or None, default=None
+            When ``schema`` is a stream's first batch's, that batch's rows
+            (named in the error for a column empty there); None for the
+            schema of a whole table.
+
+        Returns
+        -------
+        _FitStatistics
+            No rows learned yet; picklable, so it can travel to the workers
+            holding the parts.
+
+        Raises
+        ------
+        ValueError
+            For invalid parameters, a missing target or excluded column, or
+            unsupported column types.
+        """
+        pa = require_pyarrow()
+        self._check_params()
+        columns = self._plan_columns(pa, schema, first_rows)
+        target = None
+        if self.target is not None:
+            target = (self.target, _value_type(pa, schema.field(self.target).type))
+        return _FitStatistics(
+            pa, columns, target, self.drop_missing, self.max_categories
+        )
+
+    def fit_statistics(self, statistics: _FitStatistics) -> TableEncoder:
+        """Finish fitting from statistics learned over every row.
+
+        Parameters
+        ----------
+        statistics : _FitStatistics
+            From :meth:`new_statistics` of this encoder, with every batch
+            added (directly, or part by part and merged).
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ValueError
+            As :meth:`fit` does, for no rows, missing values (unless
+            ``drop_missing``) and numeric columns that cannot be
+            standardised.
+        """
+        pa = require_pyarrow()
+        with np.errstate(over="ignore", invalid="ignore"):
             statistics.check()
             mean, std = statistics.moments.mean, statistics.moments.std()
         if self.standardize:
