@@ -252,3 +252,146 @@ def test_compiled_kernels_equal_the_numpy_ones(n_classes):
     assert n_a == n_b
     assert_allclose(x_a, x_b, rtol=1e-10, atol=1e-13)
     assert_allclose(grad_a, grad_b, rtol=1e-10, atol=1e-13)
+
+
+def fused_objective_of(X, y, C, l1_ratio, fit_intercept, weights=None, threads=None):
+    """The objective with the compiled (fused) CSR kernels, from cached block views."""
+    classes, codes = np.unique(y, return_inverse=True)
+    weights = np.ones(len(y)) if weights is None else weights
+    source = InMemorySource(X, codes, weights, n_threads=threads)
+    return LogisticObjective(
+        source, len(classes), C, fit_intercept, l1_ratio, fused=True
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_fused_csr_kernels_equal_the_numpy_ones(dtype, fit_intercept, threads):
+    pytest.importorskip("numba")
+    X, y = text_like(300, 120, nnz=9, seed=12)
+    X = X.astype(dtype)
+    weights = np.random.default_rng(0).uniform(0.2, 3.0, len(y))
+    _, codes = np.unique(y, return_inverse=True)
+    numpy = LogisticObjective(
+        InMemorySource(X, codes, weights, block_rows=41),
+        2,
+        0.7,
+        fit_intercept,
+        0.3,
+        fused=False,
+    )
+    fused = fused_objective_of(X, y, 0.7, 0.3, fit_intercept, weights, threads)
+    rng = np.random.default_rng(1)
+    w, v = rng.normal(size=(2, numpy.n_params))
+    steps = np.array([1.0, 0.5, 0.125])
+    index = np.sort(rng.choice(numpy.n_params, 30, replace=False))
+    if fit_intercept:
+        index = np.union1d(index, [numpy.n_params - 1])
+    rtol = 1e-6 if dtype == np.float32 else 1e-11
+    calls = [
+        ("value", (w,)),
+        ("value_and_grad", (w,)),
+        ("value_grad_diagonal", (w,)),
+        ("hessian_diagonal", (w,)),
+        ("hessp", (w, v)),
+        ("values_along", (w, v, steps)),
+        ("value_grad_hessian_on", (w, index)),
+    ]
+    for name, args in calls:
+        expected, got = getattr(numpy, name)(*args), getattr(fused, name)(*args)
+        expected = expected if isinstance(expected, tuple) else (expected,)
+        got = got if isinstance(got, tuple) else (got,)
+        for e, g in zip(expected, got, strict=True):
+            assert_allclose(g, e, rtol=rtol, atol=rtol * 1e-3, err_msg=name)
+    _, _, hessian = numpy.value_grad_hessian(w)
+    _, _, restricted = fused.value_grad_hessian_on(w, index)
+    assert_allclose(restricted, hessian[np.ix_(index, index)], rtol=rtol, atol=1e-12)
+
+
+def test_csr_blocks_are_views_equal_to_row_slices():
+    X, y = text_like(103, 50, nnz=5, seed=3)
+    source = InMemorySource(X, y, np.ones(len(y)), block_rows=20)
+    blocks = list(source.blocks())
+    assert len(blocks) == 6
+    for number, (X_b, y_b, _) in enumerate(blocks):
+        rows = slice(20 * number, 20 * (number + 1))
+        assert (X_b != X[rows]).nnz == 0
+        assert_allclose(y_b, y[rows])
+        assert np.shares_memory(X_b.data, X.data)
+    # Made once: a second pass gets the same block objects.
+    assert all(a[0] is b[0] for a, b in zip(blocks, source.blocks(), strict=True))
+    # One block per thread by default for CSR.
+    assert len(list(InMemorySource(X, y, np.ones(103), n_threads=2).blocks())) == 2
+
+
+def test_active_set_sweeps_find_the_model_minimiser():
+    pytest.importorskip("numba")
+    from logreg.solvers._sweep import COMPILED_MIN, active_set_sweeps
+    from logreg.solvers.prox_newton import _coordinate_descent
+
+    rng = np.random.default_rng(5)
+    m = COMPILED_MIN + 10
+    A = rng.normal(size=(m, 3 * m)) * (rng.random((m, 3 * m)) < 0.05)
+    H = A @ A.T / m + 0.05 * np.eye(m)
+    g = rng.normal(size=m)
+    w = np.where(rng.random(m) < 0.1, rng.normal(size=m), 0.0)
+    l1 = np.full(m, 0.8)
+    l1[-1] = 0.0  # an unpenalised coordinate
+    x, _, converged = active_set_sweeps(H, g, w, l1, 1e-12, 5000)
+    assert converged
+    exact = _coordinate_descent(g, H, w, l1, 1e-13)
+    assert_allclose(x, exact, atol=1e-9)
+    assert_allclose(np.flatnonzero(x), np.flatnonzero(exact))
+
+
+@pytest.mark.parametrize("l1_ratio", [0.0, 1.0])
+def test_fused_wide_solvers_match_liblinear_objective_and_zeros(wide, l1_ratio):
+    """Newton-CG (L2) and the working-set solver (L1) on the compiled CSR kernels."""
+    pytest.importorskip("numba")
+    X, y = wide
+    C = 1.0
+    objective = fused_objective_of(X, y, C, l1_ratio, False, threads=2)
+    name = "ws-prox-newton" if l1_ratio else "newton-cg"
+    result = SOLVERS[name](objective, np.zeros(objective.n_params), SolverOptions())
+    assert result.converged
+    reference = SklearnLogisticRegression(
+        C=C,
+        l1_ratio=l1_ratio,
+        solver="liblinear",
+        fit_intercept=False,
+        tol=1e-10,
+        max_iter=100_000,
+    ).fit(X, y)
+    ours = sklearn_objective(X, y, result.w[None, :], np.zeros(1), C, l1_ratio=l1_ratio)
+    best = sklearn_objective(X, y, reference.coef_, np.zeros(1), C, l1_ratio=l1_ratio)
+    assert (ours - best) / best <= GAP
+    if l1_ratio:
+        assert_allclose(np.flatnonzero(result.w), np.flatnonzero(reference.coef_))
+
+
+def test_fused_one_hot_with_intercept_matches_saga():
+    """A weighted one-hot design with an intercept, elastic net: saga's optimum."""
+    pytest.importorskip("numba")
+    rng = np.random.default_rng(8)
+    n, levels = 400, 30
+    codes = rng.integers(0, levels, size=(n, 3)) + levels * np.arange(3)
+    X = sparse.csr_matrix(
+        (np.ones(3 * n), codes.ravel(), np.arange(0, 3 * n + 1, 3)),
+        shape=(n, 3 * levels),
+    )
+    y = (rng.random(n) < expit(X @ rng.normal(0, 1.5, 3 * levels) + 0.3)).astype(int)
+    weights = rng.uniform(0.5, 2.0, n)
+    C, l1_ratio = 0.5, 0.7
+    objective = fused_objective_of(X, y, C, l1_ratio, True, weights, threads=2)
+    result = SOLVERS["ws-prox-newton"](
+        objective, np.zeros(objective.n_params), SolverOptions()
+    )
+    saga = SklearnLogisticRegression(
+        C=C, l1_ratio=l1_ratio, solver="saga", tol=1e-12, max_iter=100_000
+    ).fit(X, y, sample_weight=weights)
+    coef, intercept = result.w[None, :-1], result.w[-1:]
+    ours = sklearn_objective(X, y, coef, intercept, C, weights, l1_ratio)
+    best = sklearn_objective(X, y, saga.coef_, saga.intercept_, C, weights, l1_ratio)
+    assert (ours - best) / best <= GAP
+    assert_allclose(np.flatnonzero(coef), np.flatnonzero(saga.coef_))

@@ -545,8 +545,26 @@ class LogisticObjective:
         return to_numpy(grad)
 
     def _fuses(self, X_b) -> bool:
-        """Whether this block goes to the fused kernels (dense NumPy only)."""
+        """Whether this block goes to the fused dense kernels (NumPy arrays)."""
         return self.fused and type(X_b) is np.ndarray
+
+    def _fuses_csr(self, X_b) -> bool:
+        """Whether this block goes to the fused CSR kernels (binary models)."""
+        return (
+            self.fused
+            and self.n_rows == 1
+            and sparse.issparse(X_b)
+            and X_b.format == "csr"
+        )
+
+    def _csr_parameters(self, w: np.ndarray) -> tuple[np.ndarray, float]:
+        """A binary ``w`` as the fused CSR kernels take it: ``(coef, intercept)``."""
+        coef, intercept = self.unpack(w)
+        return np.ascontiguousarray(coef[0], dtype=np.float64), float(intercept[0])
+
+    def _trim(self, full: np.ndarray) -> np.ndarray:
+        """A fused CSR kernel's ``[x-part, intercept]`` vector laid out as ``w``."""
+        return full if self.fit_intercept else full[:-1]
 
     def _block_value_grad(self, w, X_b, y_b, s_b):
         """One block's weighted loss sum and gradient, plus ``z``, residual, ``s``.
@@ -571,13 +589,39 @@ class LogisticObjective:
         return value, grad, z, residual, s
 
     def _value_grad_kernel(self, w: np.ndarray):
+        coef, intercept = self._csr_parameters(w) if self.n_rows == 1 else (None, 0)
+
         def kernel(X_b, y_b, s_b):
+            if self._fuses_csr(X_b):
+                value, grad, _ = _fused_module().csr_binary_value_and_grad(
+                    X_b, y_b, s_b, coef, intercept
+                )
+                return value, self._trim(grad)
             return self._block_value_grad(w, X_b, y_b, s_b)[:2]
 
         return kernel
 
-    def _value_kernel(self, w: np.ndarray):
+    def _value_grad_diagonal_kernel(self, w: np.ndarray):
+        coef, intercept = self._csr_parameters(w) if self.n_rows == 1 else (None, 0)
+        diagonal_kernel = self._diagonal_kernel(w)
+
         def kernel(X_b, y_b, s_b):
+            if self._fuses_csr(X_b):
+                value, grad, diagonal = _fused_module().csr_binary_value_and_grad(
+                    X_b, y_b, s_b, coef, intercept, with_diagonal=True
+                )
+                return value, self._trim(grad), self._trim(diagonal)
+            value, grad = self._block_value_grad(w, X_b, y_b, s_b)[:2]
+            return value, grad, diagonal_kernel(X_b, y_b, s_b)
+
+        return kernel
+
+    def _value_kernel(self, w: np.ndarray):
+        coef, intercept = self._csr_parameters(w) if self.n_rows == 1 else (None, 0)
+
+        def kernel(X_b, y_b, s_b):
+            if self._fuses_csr(X_b):
+                return _fused_module().csr_binary_value(X_b, y_b, s_b, coef, intercept)
             if self._fuses(X_b):
                 return _fused_module().value(X_b, y_b, s_b, *self.unpack(w))
             loss = self._loss(self._linear(X_b, w), y_b)
@@ -596,6 +640,17 @@ class LogisticObjective:
         offsets = np.concatenate([intercept, intercept_d])
 
         def kernel(X_b, y_b, s_b):
+            if self._fuses_csr(X_b):
+                return _fused_module().csr_binary_values_along(
+                    X_b,
+                    y_b,
+                    s_b,
+                    np.ascontiguousarray(stacked[:, 0]),
+                    float(offsets[0]),
+                    np.ascontiguousarray(stacked[:, 1]),
+                    float(offsets[1]),
+                    steps,
+                )
             xp = array_namespace(X_b)
             both = X_b @ asarray_like(stacked, X_b, xp) + asarray_like(offsets, X_b, xp)
             z, dz = both[:, :n_rows], both[:, n_rows:]
@@ -610,7 +665,16 @@ class LogisticObjective:
         return kernel
 
     def _hessp_kernel(self, w: np.ndarray, v: np.ndarray):
+        if self.n_rows == 1:
+            coef, intercept = self._csr_parameters(w)
+            v_coef, v_intercept = self._csr_parameters(v)
+
         def kernel(X_b, y_b, s_b):
+            if self._fuses_csr(X_b):
+                product = _fused_module().csr_binary_hessp(
+                    X_b, s_b, coef, intercept, v_coef, v_intercept
+                )
+                return self._trim(product)
             z = self._linear(X_b, w)
             dz = self._linear(X_b, v)
             xp = array_namespace(z)
@@ -886,6 +950,28 @@ class LogisticObjective:
         diagonal = self.source.sum_over_blocks(self._diagonal_kernel(w))
         return diagonal.ravel() / self.weight_sum + self.alpha * self._penalty_mask
 
+    def value_grad_diagonal(
+        self, w: np.ndarray
+    ) -> tuple[float, np.ndarray, np.ndarray]:
+        """:meth:`value_and_grad` and :meth:`hessian_diagonal` from one pass.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_params,)
+
+        Returns
+        -------
+        value : float
+        grad : ndarray of shape (n_params,)
+        diagonal : ndarray of shape (n_params,)
+        """
+        value, grad, diagonal = self.source.sum_over_blocks(
+            self._value_grad_diagonal_kernel(w)
+        )
+        value, grad = self._finish(w, value, grad)
+        mask = self._penalty_mask
+        return value, grad, diagonal.ravel() / self.weight_sum + self.alpha * mask
+
     def value_grad_hessian_on(
         self, w: np.ndarray, index: np.ndarray
     ) -> tuple[float, np.ndarray, np.ndarray]:
@@ -913,7 +999,7 @@ class LogisticObjective:
         columns = np.unique(index % self.n_cols)
         features = columns[columns < n_features]
         intercept = self.fit_intercept and bool(np.any(columns == n_features))
-        value, grad, sub = self.source.sum_over_blocks(
+        value, grad, upper = self.source.sum_over_blocks(
             self._restricted_hessian_kernel(w, features, intercept)
         )
         value, grad = self._finish(w, value, grad)
@@ -921,13 +1007,27 @@ class LogisticObjective:
         width = len(features) + int(intercept)
         position = np.searchsorted(columns, index % self.n_cols)
         flat = (index // self.n_cols) * width + position
-        hessian = sub.reshape(self.n_rows * width, self.n_rows * width)
-        hessian = hessian[np.ix_(flat, flat)] / self.weight_sum
-        hessian[np.diag_indices_from(hessian)] += self.alpha * self._penalty_mask[index]
+        side = self.n_rows * width
+        if self.fused and upper.flags.c_contiguous and upper.flags.writeable:
+            hessian = _fused_module().mirror_upper(upper.reshape(side, side))
+        else:
+            hessian = _mirror(upper.reshape(side, side))
+        if len(flat) < len(hessian):
+            hessian = hessian[np.ix_(flat, flat)]
+        hessian /= self.weight_sum
+        hessian.reshape(-1)[:: len(flat) + 1] += self.alpha * self._penalty_mask[index]
         return value, grad, hessian
 
     def _diagonal_kernel(self, w: np.ndarray):
+        coef, intercept = self._csr_parameters(w) if self.n_rows == 1 else (None, 0)
+
         def kernel(X_b, y_b, s_b):
+            if self._fuses_csr(X_b):
+                return self._trim(
+                    _fused_module().csr_binary_value_and_grad(
+                        X_b, y_b, s_b, coef, intercept, with_diagonal=True
+                    )[2]
+                )
             z = self._linear(X_b, w)
             xp = array_namespace(z)
             s = astype(s_b, z.dtype, xp, copy=False)
@@ -942,30 +1042,42 @@ class LogisticObjective:
         return kernel
 
     def _restricted_hessian_kernel(self, w, features: np.ndarray, intercept: bool):
+        """Blocks' value, gradient and the restricted Hessian's upper triangle.
+
+        The triangle is of the ``(n_rows * m', n_rows * m')`` matrix over the
+        columns ``features`` (and the intercept), mirrored once after the sum.
+        """
         n_rows = self.n_rows
+        width = len(features) + int(intercept)
+        if n_rows == 1:
+            coef, offset = self._csr_parameters(w)
+            position = np.full(self.source.n_features, -1, dtype=np.int64)
+            position[features] = np.arange(len(features))
 
         def kernel(X_b, y_b, s_b):
+            if self._fuses_csr(X_b):
+                value, grad, gram = _fused_module().csr_binary_gram(
+                    X_b, y_b, s_b, coef, offset, position, intercept
+                )
+                return value, self._trim(grad), gram
             value, grad, z, residual, s = self._block_value_grad(w, X_b, y_b, s_b)
             xp = array_namespace(z)
 
             def gram(h):
                 return _column_product(X_b, features, h, intercept, self.fused)
 
-            width = len(features) + int(intercept)
-            hessian = np.zeros((n_rows, width, n_rows, width))
             if n_rows == 1:
                 curvature = sigmoid_derivative(z[:, 0]) * s
-                hessian[0, :, 0, :] = gram(curvature)
-                return value, grad, hessian
+                return value, grad, np.triu(gram(curvature))
+            hessian = np.zeros((n_rows, width, n_rows, width))
             p = _add_at_labels(xp, residual, y_b, 1.0)  # back to the softmax
             for k in range(n_rows):
                 curvature = s * p[:, k] * (1 - p[:, k])
                 hessian[k, :, k, :] = gram(curvature)
                 for l in range(k + 1, n_rows):
-                    cross = gram(-s * p[:, k] * p[:, l])
-                    hessian[k, :, l, :] = cross
-                    hessian[l, :, k, :] = cross.T
-            return value, grad, hessian
+                    hessian[k, :, l, :] = gram(-s * p[:, k] * p[:, l])
+            side = n_rows * width
+            return value, grad, np.triu(hessian.reshape(side, side))
 
         return kernel
 

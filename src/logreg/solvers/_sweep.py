@@ -18,7 +18,7 @@ import functools
 
 import numpy as np
 
-__all__ = ["COMPILED_MIN", "sweeps"]
+__all__ = ["COMPILED_MIN", "active_set_sweeps", "sweeps"]
 
 #: Coordinates from which the compiled loop is used.
 COMPILED_MIN = 256
@@ -56,6 +56,221 @@ def _sweep_loop(hessian, diagonal, model_grad, x, l1, tol, max_sweeps):
                 largest = max(largest, a * abs(delta))
         settled = largest <= tol
     return done, settled
+
+
+#: Sweeps between Anderson extrapolations of the active-set iterates.
+ANDERSON_SWEEPS = 5
+
+
+def _model_value(grad, model_grad, x, w, l1):
+    """``g^T d + d^T H d / 2 + sum_k l1_k |x_k|`` (``d = x - w``) from ``g + H d``."""
+    total = 0.0
+    for k in range(x.shape[0]):
+        total += 0.5 * (grad[k] + model_grad[k]) * (x[k] - w[k]) + l1[k] * abs(x[k])
+    return total
+
+
+def _anderson(history, count):
+    """Extrapolate the iterates ``history[:count]`` (Anderson, regularised).
+
+    The weights ``c`` (summing to one) minimise ``||sum_k c_k (x_{k+1} -
+    x_k)||``, from the ``(count - 1)``-square Gram matrix of the
+    differences, solved by a small Cholesky factorisation.
+    """
+    n = count - 1
+    m = history.shape[1]
+    gram = np.zeros((n, n))
+    for a in range(n):
+        for b in range(a, n):
+            total = 0.0
+            for j in range(m):
+                total += (history[a + 1, j] - history[a, j]) * (
+                    history[b + 1, j] - history[b, j]
+                )
+            gram[a, b] = total
+            gram[b, a] = total
+    trace = 0.0
+    for a in range(n):
+        trace += gram[a, a]
+    for a in range(n):
+        gram[a, a] += 1e-10 * trace + 1e-300
+    # Cholesky in place (lower), then two triangular solves of gram c = 1.
+    for a in range(n):
+        for b in range(a + 1):
+            total = gram[a, b]
+            for k in range(b):
+                total -= gram[a, k] * gram[b, k]
+            if a == b:
+                if total <= 0.0:
+                    return history[count - 1].copy()
+                gram[a, a] = np.sqrt(total)
+            else:
+                gram[a, b] = total / gram[b, b]
+    c = np.ones(n)
+    for a in range(n):
+        for k in range(a):
+            c[a] -= gram[a, k] * c[k]
+        c[a] /= gram[a, a]
+    for a in range(n - 1, -1, -1):
+        for k in range(a + 1, n):
+            c[a] -= gram[k, a] * c[k]
+        c[a] /= gram[a, a]
+    c /= np.sum(c)
+    out = np.zeros(m)
+    for a in range(n):
+        for j in range(m):
+            out[j] += c[a] * history[a + 1, j]
+    return out
+
+
+def _active_set_loop(hessian, grad, w, model_grad, x, l1, active, tol, max_sweeps):
+    """Active-set sweeps, in place on ``x``, ``model_grad``, ``active``.
+
+    Sweeps visit the active coordinates only; when a sweep moves no model
+    gradient by more than ``tol``, the inactive ones are checked and any
+    that breaks its optimality condition at zero (``|model_grad_k| - l1_k >
+    tol``) becomes active. Every :data:`ANDERSON_SWEEPS` sweeps over one
+    active set the iterates are extrapolated (Anderson acceleration, as in
+    skglm's inner solver) and the extrapolation kept when it lowers the
+    model: on ill-conditioned sets (one-hot columns, whose blocks each sum to
+    the intercept's column) plain sweeps needed hundreds of passes. Returns
+    ``(n_sweeps, converged)``: converged when a settled sweep found no
+    violator. Plain Python, compiled by Numba.
+    """
+    m = x.shape[0]
+    history = np.empty((ANDERSON_SWEEPS + 1, m))
+    history[0] = x
+    stored = 1
+    done = 0
+    while done < max_sweeps:
+        done += 1
+        largest = 0.0
+        for k in range(m):
+            if not active[k]:
+                continue
+            a = hessian[k, k]
+            if a <= 0.0:
+                continue  # an all-zero column without L2: the model is flat here
+            u = x[k]
+            # The Newton point soft-thresholded by l1_k / a, as in _sweep_loop.
+            z = u - model_grad[k] / a
+            threshold = l1[k] / a
+            if z > threshold:
+                new = z - threshold
+            elif z < -threshold:
+                new = z + threshold
+            else:
+                new = 0.0
+            delta = new - u
+            if delta != 0.0:
+                x[k] = new
+                for j in range(m):
+                    model_grad[j] += delta * hessian[k, j]
+                largest = max(largest, a * abs(delta))
+        if largest > tol:
+            history[stored] = x
+            stored += 1
+            if stored == ANDERSON_SWEEPS + 1:
+                trial = _anderson(history, stored)
+                trial_grad = grad.copy()
+                for k in range(m):
+                    step = trial[k] - w[k]
+                    if step != 0.0:
+                        for j in range(m):
+                            trial_grad[j] += step * hessian[k, j]
+                if _model_value(grad, trial_grad, trial, w, l1) < _model_value(
+                    grad, model_grad, x, w, l1
+                ):
+                    x[:] = trial
+                    model_grad[:] = trial_grad
+                history[0] = x
+                stored = 1
+            continue
+        admitted = False
+        for k in range(m):
+            if not active[k] and abs(model_grad[k]) - l1[k] > tol:
+                active[k] = True
+                admitted = True
+        if not admitted:
+            return done, True
+        history[0] = x
+        stored = 1
+    return done, False
+
+
+@functools.cache
+def _compiled_active_set():
+    """:func:`_active_set_loop` compiled by Numba, or None without Numba."""
+    try:
+        import numba
+    except ImportError:
+        return None
+    jit = numba.njit(nogil=True, cache=True)
+    # Numba resolves the loop's helpers as module globals when it compiles
+    # the loop, so they are replaced by their compiled versions first (the
+    # dispatchers stay callable from Python, for the uncompiled loop too).
+    global _model_value, _anderson
+    _model_value = jit(_model_value)
+    _anderson = jit(_anderson)
+    return jit(_active_set_loop)
+
+
+def active_set_sweeps(
+    hessian: np.ndarray,
+    grad: np.ndarray,
+    w: np.ndarray,
+    l1: np.ndarray,
+    tol: float,
+    max_sweeps: int,
+) -> tuple[np.ndarray, int, bool]:
+    """Minimise ``g^T (x - w) + (x - w)^T H (x - w) / 2 + sum_k l1_k |x_k|`` by CD.
+
+    Coordinate descent from ``x = w`` over an active set (the nonzero and
+    unpenalised coordinates and those whose gradient breaks the optimality
+    condition at zero), grown between settled sweeps, all in one compiled
+    loop: on the working sets of a 20k x 5k text-like problem (557
+    coordinates) the Python rounds around :func:`sweeps` (index copies of
+    the Hessian per round) cost more than the sweeps.
+
+    Parameters
+    ----------
+    hessian : ndarray of shape (m, m)
+        Symmetric positive semi-definite.
+    grad : ndarray of shape (m,)
+    w : ndarray of shape (m,)
+    l1 : ndarray of shape (m,)
+    tol : float
+        A sweep has settled when it moves no model gradient by more than
+        ``tol``; a zero coordinate violates its condition by more than ``tol``.
+    max_sweeps : int
+
+    Returns
+    -------
+    x : ndarray of shape (m,)
+    n_sweeps : int
+    converged : bool
+        Whether the last sweep settled with no violator left.
+    """
+    hessian = np.ascontiguousarray(hessian, dtype=np.float64)
+    x = np.array(w, dtype=np.float64)
+    model_grad = np.array(grad, dtype=np.float64)
+    l1 = np.asarray(l1, dtype=np.float64)
+    active = (x != 0) | (l1 == 0) | (np.abs(model_grad) > l1)
+    loop = _compiled_active_set() if len(x) >= COMPILED_MIN else None
+    if loop is None:
+        loop = _active_set_loop
+    done, converged = loop(
+        hessian,
+        np.array(grad, dtype=np.float64),
+        np.array(w, dtype=np.float64),
+        model_grad,
+        x,
+        l1,
+        active,
+        float(tol),
+        int(max_sweeps),
+    )
+    return x, int(done), bool(converged)
 
 
 @functools.cache

@@ -3,9 +3,11 @@ r"""Truncated Newton: conjugate gradients on Hessian-vector products, line searc
 For problems too wide to form (or factor) the Hessian, each Newton direction
 is found by preconditioned conjugate gradients on :math:`H d = -g`, with ``H``
 seen only through ``objective.hessp`` (two sparse products and one pass per
-product) and the Jacobi preconditioner ``objective.hessian_diagonal``. The
-memory is ``O(p)``; a Newton iteration costs one value-and-gradient pass, one
-diagonal pass and one pass per CG step. As in LIBLINEAR's truncated Newton
+product) and the Jacobi preconditioner, the Hessian's diagonal, which
+``objective.value_grad_diagonal`` returns from the value-and-gradient pass.
+The memory is ``O(p)``; a Newton iteration costs one pass for the value,
+gradient and diagonal (the line search's first trial) and one pass per CG
+step. As in LIBLINEAR's truncated Newton
 (Galli & Lin, 2021: line search instead of a trust region, and a diagonal
 preconditioner), CG is stopped early, at a relative residual
 
@@ -67,8 +69,8 @@ def solve(
     Parameters
     ----------
     objective : LogisticObjective
-        Provides ``value_and_grad``, ``values_along``, ``hessp``,
-        ``hessian_diagonal``, ``flat_directions`` and ``eps``.
+        Provides ``value_grad_diagonal``, ``values_along``, ``hessp``,
+        ``flat_directions`` and ``eps``.
     w0 : ndarray of shape (n_params,)
     options : SolverOptions
         Uses ``tol`` (max |gradient|), ``gap_tol`` (see the module
@@ -83,7 +85,7 @@ def solve(
     started = time.perf_counter()
     gap_tol = options.gap_tol if options.gap_tol > 0 else GAP_PER_TOL * options.tol
     w = np.array(w0, dtype=np.float64)
-    value, grad = objective.value_and_grad(w)
+    value, grad, diagonal = objective.value_grad_diagonal(w)
     flat = objective.flat_directions()
     first_norm = float(np.linalg.norm(grad))
     history: list[IterationRecord] = []
@@ -106,9 +108,9 @@ def solve(
         forcing = min(MAX_FORCING, np.sqrt(norm / first_norm)) if first_norm else 0.5
         if grad_max <= options.tol:
             forcing = min(forcing, 0.1)  # the decrement must be a fair estimate
-        # A fresh diagonal each iteration: keeping the first ones cost more
-        # CG steps than the passes it saved (23 products instead of 16).
-        diagonal = objective.hessian_diagonal(w)
+        # A fresh diagonal each iteration (from the pass that gave the
+        # gradient): keeping the first one cost more CG steps than the passes
+        # it saved (23 products instead of 16).
         direction, decrement = _conjugate_gradients(
             objective, w, grad, flat, forcing, diagonal
         )
@@ -124,14 +126,14 @@ def solve(
         slope = float(grad @ direction)
         step = 0.0
         for trial_step, trial_value, evaluation in line_search_trials(
-            objective, w, direction, MIN_STEP, objective.value_and_grad
+            objective, w, direction, MIN_STEP, objective.value_grad_diagonal
         ):
             if trial_value <= value + ARMIJO_SLOPE * trial_step * slope:
                 step = trial_step
                 w = w + trial_step * direction
                 if evaluation is None:
-                    evaluation = objective.value_and_grad(w)
-                value, grad = evaluation
+                    evaluation = objective.value_grad_diagonal(w)
+                value, grad, diagonal = evaluation
                 break
         if step == 0.0:
             return SolverResult(
