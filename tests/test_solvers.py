@@ -245,13 +245,23 @@ def test_subsampled_objective_keeps_the_penalty_and_estimates_the_hessian():
 
 def test_auto_subsamples_the_newton_hessian_only_with_many_rows_per_parameter():
     from logreg.solvers import auto_hessian_subsample
-    from logreg.solvers.auto import HESSIAN_SUBSAMPLE, MIN_ROWS_PER_PARAM
+    from logreg.solvers.auto import (
+        HESSIAN_SUBSAMPLE,
+        MAX_HESSIAN_SUBSAMPLE,
+        MIN_ROWS_PER_PARAM,
+        TARGET_ROWS_PER_PARAM,
+    )
 
     p = 101
     enough = HESSIAN_SUBSAMPLE * MIN_ROWS_PER_PARAM * p
     assert auto_hessian_subsample(enough, p) == HESSIAN_SUBSAMPLE
     assert auto_hessian_subsample(enough - 1, p) == 1
     assert auto_hessian_subsample(400, 3) == 1  # the tutorial's blobs: exact
+    # More rows: the step keeps about TARGET_ROWS_PER_PARAM rows per parameter.
+    step = auto_hessian_subsample(300_000, p)
+    assert step == 300_000 // (TARGET_ROWS_PER_PARAM * p)
+    assert TARGET_ROWS_PER_PARAM <= 300_000 / (step * p) < 2 * TARGET_ROWS_PER_PARAM
+    assert auto_hessian_subsample(10**9, p) == MAX_HESSIAN_SUBSAMPLE
 
 
 def test_newton_gap_tol_asks_for_the_steps_a_small_gradient_skips():

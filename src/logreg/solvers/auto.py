@@ -38,8 +38,10 @@ from __future__ import annotations
 __all__ = [
     "GAP_PER_TOL",
     "HESSIAN_SUBSAMPLE",
+    "MAX_HESSIAN_SUBSAMPLE",
     "MAX_NEWTON_PARAMS",
     "MIN_ROWS_PER_PARAM",
+    "TARGET_ROWS_PER_PARAM",
     "auto_gap_tol",
     "auto_hessian_subsample",
     "resolve_solver",
@@ -47,12 +49,24 @@ __all__ = [
 
 #: Largest parameter count for which ``"auto"`` picks Newton.
 MAX_NEWTON_PARAMS = 2000
-#: ``"auto"``'s Newton forms the Hessian from every HESSIAN_SUBSAMPLE-th row...
+#: ``"auto"``'s Newton forms the Hessian from every k-th row, with k at least
+#: HESSIAN_SUBSAMPLE...
 HESSIAN_SUBSAMPLE = 8
-#: ...when the kept rows number at least this many per parameter, so that the
-#: estimated curvature is close to the exact one (on small data a sub-sampled
-#: Hessian costs iterations: the blobs took 85 instead of 6 in a prototype).
+#: ...when the kept rows number at least MIN_ROWS_PER_PARAM per parameter, so
+#: that the estimated curvature is close to the exact one (on small data a
+#: sub-sampled Hessian costs iterations: the blobs took 85 instead of 6 in a
+#: prototype)...
 MIN_ROWS_PER_PARAM = 50
+#: ...and with more rows, k grows to keep about TARGET_ROWS_PER_PARAM per
+#: parameter, up to MAX_HESSIAN_SUBSAMPLE. The Hessian's Gram product is the
+#: compute-bound half of an iteration (the gradient pass is memory-bound), and
+#: on AVX2 machines it runs at half the AVX-512 rate. Measured on
+#: ``make_classification`` (C=1), k=8 against this rule: 1M x 100 binary, 6
+#: iterations and 0.59 s against 7 and 0.32-0.36 s (k=64); 3M x 100, 6 and
+#: 1.39 s against 6 and 0.87 s; 300k x 100, 0.16 s against 0.12 s (k=19); gaps
+#: all below 1e-10.
+TARGET_ROWS_PER_PARAM = 150
+MAX_HESSIAN_SUBSAMPLE = 64
 
 
 #: ``"auto"``'s Newton also requires its decrement to certify a relative gap
@@ -120,9 +134,12 @@ def auto_hessian_subsample(n_samples: int, n_params: int) -> int:
     Returns
     -------
     int
-        :data:`HESSIAN_SUBSAMPLE` when ``n_samples / HESSIAN_SUBSAMPLE`` rows
-        give at least :data:`MIN_ROWS_PER_PARAM` rows per parameter, else 1.
+        1 when every :data:`HESSIAN_SUBSAMPLE`-th row would give fewer than
+        :data:`MIN_ROWS_PER_PARAM` rows per parameter; else the step that
+        keeps about :data:`TARGET_ROWS_PER_PARAM` rows per parameter, between
+        :data:`HESSIAN_SUBSAMPLE` and :data:`MAX_HESSIAN_SUBSAMPLE`.
     """
-    if n_samples >= HESSIAN_SUBSAMPLE * MIN_ROWS_PER_PARAM * n_params:
-        return HESSIAN_SUBSAMPLE
-    return 1
+    if n_samples < HESSIAN_SUBSAMPLE * MIN_ROWS_PER_PARAM * n_params:
+        return 1
+    step = n_samples // (TARGET_ROWS_PER_PARAM * n_params)
+    return min(max(step, HESSIAN_SUBSAMPLE), MAX_HESSIAN_SUBSAMPLE)
