@@ -13,7 +13,8 @@ ladder whose fit reaches a relative objective gap ``(f - f*) / |f*| <= 1e-8``
 ``f*`` is the lowest value of any fit, tight references (``tol=1e-12``)
 included, all measured by one independent objective (``tests/reference.py``).
 Ratios are peer time / logreg auto time: above 1, logreg is faster.
-dask-ml is not benchmarked (not installed).
+dask-ml is not benchmarked (not installed). The wide sparse section runs
+``bench_wide_sparse.py``'s races (liblinear, saga, skglm, celer; a 1e-6 gap).
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ class Plan:
     min_seconds: float = 0.2
     #: Timed passes in the throughput section.
     passes: int = 10
+    #: Wide sparse problems: text-like CSR (rows, columns), one-hot rows.
+    text_shapes: tuple[tuple[int, int], ...] = ((20_000, 5_000), (200_000, 20_000))
+    one_hot_rows: int = 100_000
 
 
 FULL = Plan()
@@ -70,6 +74,8 @@ QUICK = Plan(
     repeats=2,
     min_seconds=0.02,
     passes=5,
+    text_shapes=((2_000, 1_000),),
+    one_hot_rows=5_000,
 )
 
 
@@ -207,6 +213,52 @@ def run_scaling_size(run: Run, dataset: data.Dataset) -> Comparison:
     return comparison
 
 
+def section_wide_sparse(run: Run) -> None:
+    """Text-like and one-hot CSR, L1 and L2: against liblinear, saga, skglm, celer.
+
+    The races of ``benchmarks/bench_wide_sparse.py`` (each peer at its
+    calibrated ``tol``, interleaved rounds, medians), in this run's report.
+    """
+    import bench_wide_sparse as wide
+
+    run.report.add(
+        "## Wide sparse data, C=1: time to a 1e-6 gap\n\n"
+        "From `benchmarks/bench_wide_sparse.py`: each peer at the loosest "
+        "`tol` of its ladder that reaches the gap, logreg at its default; "
+        "medians of interleaved rounds; the last column is the time over the "
+        "fastest peer's (below 1: logreg is faster)."
+    )
+    problems = [
+        (
+            f"{rows:,} x {columns:,} text-like CSR, no intercept",
+            wide.text_like(rows, columns, 30, 0, 100),
+            False,
+        )
+        for rows, columns in run.plan.text_shapes
+    ]
+    X, y = wide.one_hot(run.plan.one_hot_rows, 10, 500)
+    problems.append(
+        (f"{X.shape[0]:,} x {X.shape[1]:,} one-hot CSR, with intercept", (X, y), True)
+    )
+    for title, (X, y), fit_intercept in problems:
+        for penalty in ("L1", "L2"):
+            rows = wide.run(X, y, penalty == "L1", fit_intercept, run.plan.repeats)
+            lines = [
+                f"### {title}, {penalty}\n",
+                "| contestant | tol | median | gap | / fastest peer |",
+                "| --- | ---: | ---: | ---: | ---: |",
+            ]
+            lines += [
+                f"| {name} | {tol} | {seconds:.3f} s | {gap:.1e} | {ratio:.2f} |"
+                for name, tol, seconds, gap, ratio in rows
+            ]
+            run.report.add("\n".join(lines))
+            run.records.setdefault("wide_sparse", []).append(
+                {"problem": title, "penalty": penalty, "rows": rows}
+            )
+            run.targets += targets.wide_sparse(f"{title}, {penalty}", rows)
+
+
 #: Sections in running order; the cached 1M-row sets are dropped after
 #: ``throughput``, their last user.
 SECTIONS: dict[str, Callable[[Run], None]] = {
@@ -217,6 +269,7 @@ SECTIONS: dict[str, Callable[[Run], None]] = {
     "throughput": section_throughput,
     "multiclass": section_multiclass,
     "scaling": section_scaling,
+    "wide_sparse": section_wide_sparse,
 }
 
 

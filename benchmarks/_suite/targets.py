@@ -79,3 +79,22 @@ def small(comparison: Comparison) -> list[Row]:
     """Small data: no slower than scikit-learn's fastest."""
     peer = fastest_sklearn(comparison)
     return [_speed_row(comparison, peer, 1.0)] if peer else []
+
+
+def wide_sparse(problem: str, rows: list[tuple]) -> list[Row]:
+    """A wide sparse race: the default fit at a 1e-6 gap, 1.5x the fastest peer.
+
+    ``rows`` are ``bench_wide_sparse.run``'s: ``(name, tol, median, gap,
+    time / fastest peer)``, logreg's default fit first.
+    """
+    name, _, _, gap, ratio = rows[0]
+    reached = gap <= 1e-6
+    return [
+        (f"{problem}: {name} gap", f"{gap:.1e}", "≤ 1e-06", reached),
+        (
+            f"{problem}: fastest peer / {name}",
+            fmt_ratio(1 / ratio),
+            f"≥ 1.5{TIMES}",
+            reached and 1 / ratio >= 1.5,
+        ),
+    ]
