@@ -228,6 +228,27 @@ def test_auto_rule_by_shape():
     assert logreg.LogisticRegression().fit(X, y).solver_ == "newton"
 
 
+def test_auto_rule_forms_no_full_hessian_of_wide_sparse_rows():
+    from scipy import sparse
+
+    from logreg.solvers.auto import MAX_SPARSE_NEWTON_PARAMS
+
+    cap = MAX_SPARSE_NEWTON_PARAMS
+    assert resolve_solver("auto", 10**4, cap, sparse=True) == "newton"
+    assert resolve_solver("auto", 10**4, cap + 1, sparse=True) == "newton-cg"
+    assert resolve_solver("auto", 10**4, cap + 1, l1=True, sparse=True) == (
+        "ws-prox-newton"
+    )
+    assert resolve_solver("auto", 10**4, cap + 1, l1=True) == "prox-newton"
+    rng = np.random.default_rng(0)
+    X = sparse.random(400, 300, density=0.05, format="csr", random_state=rng)
+    y = rng.integers(0, 2, 400)
+    assert logreg.LogisticRegression().fit(X, y).solver_ == "newton-cg"
+    assert logreg.LogisticRegression().fit(X.toarray(), y).solver_ == "newton"
+    fitted = logreg.LogisticRegression(l1_ratio=1.0).fit(X, y)
+    assert fitted.solver_ == "ws-prox-newton"
+
+
 def test_subsampled_objective_keeps_the_penalty_and_estimates_the_hessian():
     objective = make_objective("breast_cancer", C=0.5)
     w = np.random.default_rng(1).normal(size=objective.n_params) * 0.1

@@ -786,7 +786,11 @@ Dask DataFrame or Spark DataFrame of shape (n_rows, n_columns)
         if absent_classes and requested == "auto":
             requested = "fista" if self._has_l1() else "lbfgs"
         self.solver_ = resolve_solver(
-            requested, n_samples, objective.n_params, l1=self._has_l1()
+            requested,
+            n_samples,
+            objective.n_params,
+            l1=self._has_l1(),
+            sparse=source.sparse_rows,
         )
         max_iter = (
             DEFAULT_MAX_ITER[self.solver_] if self.max_iter is None else self.max_iter

@@ -156,6 +156,8 @@ class DaskSource:
 
     #: A sub-sample is persisted on its own: its passes read only it.
     reads_whole_file_per_pass = False
+    #: Dask chunks are dense arrays.
+    sparse_rows = False
 
     def rows_in_memory(self) -> None:
         """None: the rows are on the cluster."""

@@ -74,6 +74,8 @@ class FileSource:
 
     #: A pass costs reading the whole file, whatever share of rows it keeps.
     reads_whole_file_per_pass = True
+    #: Encoded rows are dense.
+    sparse_rows = False
 
     @property
     def n_samples(self) -> int:

@@ -67,6 +67,9 @@ class DataSource(Protocol):
     #: Whether every pass, even over a sub-sample (:meth:`every`), reads all
     #: rows (a file does).
     reads_whole_file_per_pass: bool
+    #: Whether the rows are a sparse matrix: a Hessian over every parameter
+    #: then costs far more than the rows themselves.
+    sparse_rows: bool
 
     @property
     def n_samples(self) -> int:
@@ -174,6 +177,7 @@ class InMemorySource:
         n_threads: int | None = None,
     ) -> None:
         self.X = X
+        self.sparse_rows = bool(sparse.issparse(X))
         self.y = y
         self.sample_weight = sample_weight
         n_features = X.shape[1]

@@ -120,9 +120,18 @@ def solve(
                 w, iteration, True, history, "max |gradient| <= tol and decrement"
             )
         if decrement <= ROUNDING_ULPS * objective.eps * scale:
-            return SolverResult(
-                w, iteration, grad_max <= options.tol, history, "rounding level"
-            )
+            # No evaluation of F can resolve the predicted decrease, but the
+            # gradient still can: as Newton does, the full step is kept while
+            # it shrinks max |gradient|, else the arithmetic's limit is reached.
+            trial = objective.value_grad_diagonal(w + direction)
+            if grad_max <= options.tol or not np.max(np.abs(trial[1])) < grad_max:
+                return SolverResult(
+                    w, iteration, True, history, "decrement at rounding level"
+                )
+            w = w + direction
+            value, grad, diagonal = trial
+            step = 1.0
+            continue
         slope = float(grad @ direction)
         step = 0.0
         for trial_step, trial_value, evaluation in line_search_trials(
