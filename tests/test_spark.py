@@ -387,6 +387,69 @@ def test_a_retried_task_gives_the_same_fit(spark, binary_table, monkeypatch):
     np.testing.assert_array_equal(retried.intercept_, expected.intercept_)
 
 
+def _fit_folders(spark) -> set[str]:
+    """The fits' folders in the (one) executor's local scratch space."""
+
+    def folders(_):
+        from logreg.data.spark_source import SCRATCH_PREFIX, scratch_dir
+
+        root = os.path.dirname(scratch_dir("x"))
+        yield from (
+            os.path.join(root, name)
+            for name in os.listdir(root)
+            if name.startswith(SCRATCH_PREFIX)
+        )
+
+    return set(spark.sparkContext.parallelize([0], 1).mapPartitions(folders).collect())
+
+
+@pytest.mark.slow
+def test_missing_files_are_recomputed_to_the_same_fit_and_removed_after_it(
+    spark, binary_table, monkeypatch
+):
+    """Partition 0's file is deleted before every pass: it is encoded again.
+
+    The recomputed partition's sum takes its place in the same tree, so the
+    fit has the same bits; the files are gone once the fit's statistics are.
+    """
+    import gc
+    import weakref
+
+    from logreg.data.spark_source import SparkSource
+
+    expected = logreg.LogisticRegression(C=1.0).fit_table(binary_table, "label")
+    original = SparkSource.sum_over_blocks
+    sources = []
+
+    def losing_a_file(self, kernel):
+        if not sources:
+            sources.append(weakref.ref(self))
+        for _, folder in self._stored.files.places:
+            path = os.path.join(folder, "part-00000.X.npy")
+            if os.path.exists(path):
+                os.remove(path)
+        return original(self, kernel)
+
+    monkeypatch.setattr(SparkSource, "sum_over_blocks", losing_a_file)
+    model = logreg.LogisticRegression(C=1.0).fit_table(binary_table, "label")
+    source = sources[0]()
+    assert source.n_recomputed == source.n_passes >= model.n_iter_[0]
+    np.testing.assert_array_equal(model.coef_, expected.coef_)
+    np.testing.assert_array_equal(model.intercept_, expected.intercept_)
+    (folder,) = {folder for _, folder in source._stored.files.places}
+    assert sorted(os.listdir(folder)) == [  # raw batches gone, encoded rows back
+        "part-00000.X.npy",
+        "part-00000.y.npy",
+        "part-00001.X.npy",
+        "part-00001.y.npy",
+    ]
+    del source
+    model.summary()  # the last use of the rows: the source goes after it
+    gc.collect()
+    assert sources[0]() is None
+    assert not os.path.exists(folder)
+
+
 def test_partial_results_add_in_a_fixed_tree_over_many_partitions(spark, monkeypatch):
     """More partitions than the fan-in: shuffle levels (5 -> 3 -> 2), exact total."""
     from logreg.data import spark_source
@@ -426,8 +489,10 @@ def test_too_many_levels_across_partitions_are_refused(spark):
         {"id": [f"user{i}" for i in range(1200)], "x": np.arange(1200.0) % 7}
     ).assign(label=lambda f: (f["x"] > 3).astype(int))
     table = spark.createDataFrame(frame).repartition(2)
+    before = _fit_folders(spark)
     with pytest.raises(ValueError, match="'id' has more than 1000 distinct values"):
         logreg.LogisticRegression().fit_table(table, "label")
+    assert _fit_folders(spark) <= before  # the failed fit's files are deleted
 
 
 @pytest.mark.slow

@@ -395,3 +395,123 @@ def test_fused_one_hot_with_intercept_matches_saga():
     best = sklearn_objective(X, y, saga.coef_, saga.intercept_, C, weights, l1_ratio)
     assert (ours - best) / best <= GAP
     assert_allclose(np.flatnonzero(coef), np.flatnonzero(saga.coef_))
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_column_model_is_the_restricted_hessian(wide, fit_intercept):
+    """``X~^T diag(h) X~ + diag(l2)`` from the columns equals the dense Hessian."""
+    X, y = wide
+    objective = objective_of(X, y, 0.7, 0.5, fit_intercept)
+    assert objective.has_column_model
+    rng = np.random.default_rng(3)
+    n_params = objective.n_params
+    w = np.where(rng.random(n_params) < 0.1, rng.normal(size=n_params), 0.0)
+    index = np.sort(rng.choice(X.shape[1], 60, replace=False))
+    if fit_intercept:
+        index = np.append(index, X.shape[1])
+    model = objective.quadratic_model_on(w, index)
+    columns = np.zeros((X.shape[0], len(index)))
+    for k, (begin, end) in enumerate(zip(model.begins, model.ends, strict=True)):
+        columns[model.rows[begin:end], k] = model.values[begin:end]
+    hessian = columns.T @ (model.curvature[:, None] * columns) + np.diag(model.l2)
+    _, _, dense = objective.value_grad_hessian_on(w, index)
+    assert_allclose(hessian, dense, rtol=1e-12, atol=1e-15)
+    # The columns are views of one copy, made once.
+    assert objective.quadratic_model_on(0.5 * w, index).rows is model.rows
+
+
+def _split_minimum(g, H, w, l1):
+    """The model's minimiser by L-BFGS-B on ``x = u - v``, ``u, v >= 0``."""
+    from scipy.optimize import minimize
+
+    m = len(w)
+
+    def fun(uv):
+        x = uv[:m] - uv[m:]
+        d = x - w
+        model_grad = g + H @ d
+        value = g @ d + d @ H @ d / 2 + l1 @ (uv[:m] + uv[m:])
+        return value, np.concatenate([model_grad + l1, -model_grad + l1])
+
+    start = np.concatenate([np.maximum(w, 0), np.maximum(-w, 0)])
+    found = minimize(
+        fun,
+        start,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0, None)] * (2 * m),
+        options={"maxiter": 50_000, "ftol": 1e-15, "gtol": 1e-12},
+    )
+    x = found.x[:m] - found.x[m:]
+    d = x - w
+    return x, g @ d + d @ H @ d / 2 + l1 @ np.abs(x)
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize("compiled", [True, False])
+def test_column_sweeps_find_the_model_minimiser(
+    wide, fit_intercept, compiled, monkeypatch
+):
+    """Column CD reaches the quadratic model's exact minimiser (SciPy, dense CD)."""
+    from logreg.solvers import _sweep
+
+    if compiled:
+        pytest.importorskip("numba")
+    X, y = wide
+    objective = objective_of(X, y, 0.5, 0.8, fit_intercept)
+    rng = np.random.default_rng(4)
+    w = np.zeros(objective.n_params)
+    w[rng.choice(X.shape[1], 30, replace=False)] = rng.normal(0, 0.5, 30)
+    _, grad = objective.value_and_grad(w)
+    index = np.flatnonzero((w != 0) | (rng.random(objective.n_params) < 0.2))
+    if fit_intercept:
+        index = np.union1d(index, [X.shape[1]])
+    model = objective.quadratic_model_on(w, index)
+    _, _, H = objective.value_grad_hessian_on(w, index)
+    g, w_s, l1 = grad[index], w[index], objective.l1_weights[index]
+    if not compiled:  # the Python loop, as without Numba
+        monkeypatch.setattr(_sweep, "_compiled_columns", lambda: None)
+    x, _, converged = _sweep.column_sweeps(model, g, w_s, l1, 1e-13, 20_000)
+    assert converged
+    dense, _, _ = _sweep.active_set_sweeps(H, g, w_s, l1, 1e-14, 20_000)
+    assert_allclose(x, dense, atol=1e-8)
+    assert_allclose(np.flatnonzero(x), np.flatnonzero(dense))
+    _, best = _split_minimum(g, H, w_s, l1)
+    d = x - w_s
+    ours = g @ d + d @ H @ d / 2 + l1 @ np.abs(x)
+    assert ours <= best + 1e-12 * max(1.0, abs(best))
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_ws_prox_newton_by_columns_matches_liblinear_and_saga(
+    wide, fit_intercept, monkeypatch
+):
+    """Every working set's model by columns: the same optimum and zero pattern."""
+    from logreg.solvers import ws_prox_newton
+
+    monkeypatch.setattr(ws_prox_newton, "COLUMNS_MIN", 0)
+    monkeypatch.setattr(ws_prox_newton, "COLUMN_COST", 0.0)
+    X, y = wide
+    C = 1.0
+    objective = objective_of(X, y, C, 1.0, fit_intercept)
+    result = SOLVERS["ws-prox-newton"](
+        objective, np.zeros(objective.n_params), SolverOptions()
+    )
+    assert result.converged
+    solver = "saga" if fit_intercept else "liblinear"
+    reference = SklearnLogisticRegression(
+        C=C,
+        l1_ratio=1.0,
+        solver=solver,
+        fit_intercept=fit_intercept,
+        tol=1e-12 if fit_intercept else 1e-10,
+        max_iter=200_000,
+    ).fit(X, y)
+    coef = result.w[None, : X.shape[1]]
+    intercept = result.w[X.shape[1] :] if fit_intercept else np.zeros(1)
+    ours = sklearn_objective(X, y, coef, intercept, C, l1_ratio=1.0)
+    best = sklearn_objective(
+        X, y, reference.coef_, reference.intercept_, C, l1_ratio=1.0
+    )
+    assert (ours - best) / best <= GAP
+    assert_allclose(np.flatnonzero(coef), np.flatnonzero(reference.coef_))

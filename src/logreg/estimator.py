@@ -817,7 +817,7 @@ Dask DataFrame or Spark DataFrame of shape (n_rows, n_columns)
             ),
             gap_tol=(
                 auto_gap_tol(float(self.tol))
-                if self.solver == "auto" and self.solver_ == "newton"
+                if self.solver == "auto" and self.solver_ in ("newton", "prox-newton")
                 else 0.0
             ),
         )

@@ -3,20 +3,26 @@
 Fitting is three kinds of Spark job, and no row ever reaches the driver:
 
 1. **One job reads the table** (the used columns, as Arrow batches through
-   ``mapInArrow``). Each partition learns its part of the
+   ``mapInArrow``): the only time rows move from the JVM to Python. Each
+   partition learns its part of the
    :class:`~logreg.data.encoder.TableEncoder`'s statistics (levels of the
    string columns, moments of the numeric ones, classes, missing counts)
-   on the executors and passes its batches on to a short-lived cache; the
-   driver collects the partitions' statistics (a few KB each), merges them
-   exactly in partition order (``_FitStatistics.merge``) and finishes the
-   encoder: the one the same rows in pandas give.
-2. **One job encodes** the cached batches with that encoder into NumPy
-   blocks, persisted on the executors
-   (:class:`~logreg.data.spark_source.SparkSource`); the first cache is
-   dropped.
-3. **Each solver pass** (Newton needs 4-8) runs its kernel over the cached
-   blocks on the executors and brings back one small sum, added in a fixed
-   tree (:func:`~logreg.data.spark_source.tree_reduce`).
+   on the executors and writes its batches to an Arrow file in the
+   executor's local scratch space; the driver collects the partitions'
+   statistics (a few KB each), merges them exactly in partition order
+   (``_FitStatistics.merge``) and finishes the encoder: the one the same
+   rows in pandas give.
+2. **One job encodes** each partition's file with that encoder, on the
+   executor that wrote it, into NumPy files next to it
+   (:class:`~logreg.data.spark_source.SparkSource`).
+3. **Each solver pass** (Newton needs 4-8) memory-maps those files on the
+   executors, runs its kernel and brings back one small sum, added in a
+   fixed tree (:func:`~logreg.data.spark_source.tree_reduce`). A partition
+   whose files are not found is scanned and encoded again, in a second job.
+
+The files are deleted when the source is released (after the fit and its
+``summary()`` statistics), and on any error; Spark deletes its scratch
+space at the end of the application in any case.
 
 ``predict_table`` is lazy: a ``mapInArrow`` that appends ``prediction`` and
 ``proba_<class>`` to each Arrow batch, as Spark ML's ``transform`` does.
@@ -29,14 +35,22 @@ they need pyarrow for any ``mapInArrow``.
 from __future__ import annotations
 
 import pickle
+import socket
 from collections.abc import Callable, Iterator, Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
 
 from logreg.data.adapter import TrainingData
 from logreg.data.encoder import TableEncoder
-from logreg.data.spark_source import SparkSource
+from logreg.data.spark_source import (
+    ScratchFiles,
+    SparkSource,
+    raw_path,
+    scratch_dir,
+    write_atomically,
+)
 from logreg.data.tables import (
     LinearPredictor,
     TableKind,
@@ -49,17 +63,22 @@ from logreg.data.tables import (
 __all__ = ["SparkTable"]
 
 
-#: Rows of the scanning job: each Arrow batch (an IPC stream), then each
-#: partition's statistics (pickled), told apart by ``statistics``.
-_SCAN_SCHEMA = "statistics boolean, part int, value binary"
+#: Rows of the scanning job: one per partition, its statistics (pickled),
+#: its row count and where its raw batches were written.
+_SCAN_SCHEMA = "part int, rows long, host string, folder string, value binary"
 
 
-def _scanner(empty: Any) -> Callable[[Iterator[Any]], Iterator[Any]]:
+def _scanner(
+    empty: Any, fit_id: str, schema: Any
+) -> Callable[[Iterator[Any]], Iterator[Any]]:
     """The ``mapInArrow`` function of the scanning job, learning into ``empty``'s copy.
 
-    It passes each batch on (serialised) and learns from it; last, it sends
-    the partition's statistics, or the ``ValueError`` that learning raised
-    (too many levels, infinite values), to be raised on the driver as it is.
+    It learns from each batch and writes it to the partition's raw Arrow
+    file in the executor's local scratch (:func:`raw_path`, atomically);
+    last, it sends the partition's statistics, or the ``ValueError`` that
+    learning raised (too many levels, infinite values), to be raised on the
+    driver as it is. The batches themselves go nowhere else: the encoding
+    job reads them from that file.
     """
 
     def scan(batches: Iterator[Any]) -> Iterator[Any]:
@@ -67,35 +86,39 @@ def _scanner(empty: Any) -> Callable[[Iterator[Any]], Iterator[Any]]:
         from pyspark import TaskContext
 
         part = TaskContext.get().partitionId()
-        statistics = empty.empty_copy()
-        for batch in batches:
-            if not isinstance(statistics, ValueError):
-                try:
-                    # Overflowing moments are refused by name in fit_statistics.
-                    with np.errstate(over="ignore", invalid="ignore"):
-                        statistics.add(batch)
-                except ValueError as error:
-                    statistics = error
-            sink = pa.BufferOutputStream()
-            with pa.ipc.new_stream(sink, batch.schema) as writer:
-                writer.write_batch(batch)
-            yield _scan_row(pa, False, part, sink.getvalue())
-        yield _scan_row(pa, True, part, pickle.dumps(statistics))
+        learned = {"statistics": empty.empty_copy(), "rows": 0}
+
+        def write(path: str) -> None:
+            first = next(batches, None)
+            with (
+                pa.OSFile(path, "wb") as sink,
+                pa.ipc.new_file(sink, schema if first is None else first.schema) as out,
+            ):
+                for batch in batches if first is None else chain([first], batches):
+                    statistics = learned["statistics"]
+                    if not isinstance(statistics, ValueError):
+                        try:
+                            # Overflowing moments are refused by name later.
+                            with np.errstate(over="ignore", invalid="ignore"):
+                                statistics.add(batch)
+                        except ValueError as error:
+                            learned["statistics"] = error
+                    learned["rows"] += batch.num_rows
+                    out.write_batch(batch)
+
+        write_atomically(raw_path(fit_id, part), write)
+        host, folder = socket.gethostname(), scratch_dir(fit_id)
+        yield pa.RecordBatch.from_pydict(
+            {
+                "part": pa.array([part], pa.int32()),
+                "rows": pa.array([learned["rows"]], pa.int64()),
+                "host": pa.array([host]),
+                "folder": pa.array([folder]),
+                "value": pa.array([pickle.dumps(learned["statistics"])], pa.binary()),
+            }
+        )
 
     return scan
-
-
-def _scan_row(pa: Any, statistics: bool, part: int, value: Any) -> Any:
-    """One row of the scanning job; ``value``'s bytes are not copied."""
-    data = pa.py_buffer(value)
-    offsets = pa.py_buffer(np.array([0, data.size], dtype=np.int32))
-    return pa.RecordBatch.from_pydict(
-        {
-            "statistics": pa.array([statistics]),
-            "part": pa.array([part], pa.int32()),
-            "value": pa.BinaryArray.from_buffers(pa.binary(), 1, [None, offsets, data]),
-        }
-    )
 
 
 def _quoted(name: str) -> str:
@@ -178,7 +201,7 @@ class SparkTable(TableKind):
         drop_missing: bool,
         reference: Any,
     ) -> TrainingData:
-        """Learn the encoder in one pass; encode and cache the rows in another.
+        """Learn the encoder in one pass; encode the rows into local files in another.
 
         Parameters
         ----------
@@ -209,6 +232,8 @@ class SparkTable(TableKind):
             As ``fit_table`` does for any table (missing target, too many
             levels, missing values, ...), and for a Spark Connect DataFrame.
         """
+        import pyarrow as pa
+
         _check_classic(table)
         encoder = TableEncoder(
             target=target,
@@ -217,25 +242,35 @@ class SparkTable(TableKind):
             drop_missing=drop_missing,
             reference=reference,
         )
-        empty = encoder.new_statistics(_arrow_schema(table))
+        schema = _arrow_schema(table)
+        empty = encoder.new_statistics(schema)
         used = table.select(*(_quoted(name) for name in empty.used))
-        scanned = used.mapInArrow(_scanner(empty), _SCAN_SCHEMA).persist()
+        files = ScratchFiles(table.sparkSession.sparkContext)
+        used_schema = pa.schema([schema.field(name) for name in empty.used])
         try:
             # One job reads the table: it learns each partition's statistics
-            # and caches its Arrow batches, which the encoding job reads.
-            parts = scanned.filter("statistics").select("part", "value").collect()
+            # and writes its Arrow batches to the executor's local scratch,
+            # where the encoding job reads them.
+            scans = used.mapInArrow(
+                _scanner(empty, files.fit_id, used_schema), _SCAN_SCHEMA
+            ).rdd
+            parts = sorted(scans.collect(), key=lambda row: row.part)
+            files.places.update((row.host, row.folder) for row in parts)
             merged = empty.empty_copy()
-            for _, value in sorted(parts, key=lambda part: part[0]):
-                learned = pickle.loads(value)
+            for row in parts:
+                learned = pickle.loads(row.value)
                 if isinstance(learned, ValueError):
                     raise ValueError(str(learned))
                 merged.merge(learned)
             encoder.fit_statistics(merged)
             classes = encoder.classes_
-            batches = scanned.filter("NOT statistics").select("value").rdd
-            source = SparkSource(batches.map(lambda row: row[0]), encoder, classes)
-        finally:
-            scanned.unpersist()
+            raw_rows = [0] * scans.getNumPartitions()
+            for row in parts:
+                raw_rows[row.part] = row.rows
+            source = SparkSource(scans, encoder, classes, files, raw_rows)
+        except BaseException:
+            files.remove()
+            raise
         return TrainingData(
             source=source,
             classes=classes,

@@ -1,27 +1,50 @@
-"""Rows of a Spark DataFrame, encoded once and cached on the executors.
+"""Rows of a Spark DataFrame, encoded once into files on the executors' local disks.
 
 A source: it moves rows and partial sums, and never does math itself.
 
-The rows reach it as an RDD of Arrow record batches (serialised), the
-batches of the table's ``mapInArrow`` (see :mod:`logreg.data.spark`). It
-encodes each batch once, on the executors, with the fitted
-:class:`~logreg.data.encoder.TableEncoder` (``transform_xy``), into NumPy
-blocks ``(X_b, y_b)`` that are persisted (memory, then disk). Every pass of
-a solver is one Spark job over the cached blocks: the kernel runs on each
-block where it is, each partition sends on one partial sum, and
-:func:`tree_reduce` adds the partial sums in a tree with a fixed order. The
-driver receives a few small results, never a row.
+The table reaches it through the scanning job of :mod:`logreg.data.spark`:
+computing partition ``i`` of that job's RDD writes the partition's raw Arrow
+batches to a file in the local scratch folder of the executor that ran it
+(:func:`raw_path`). One job then encodes each partition's file on that
+executor with the fitted :class:`~logreg.data.encoder.TableEncoder`
+(``transform_xy``) into two NumPy files, ``X`` and ``y``, in the same folder,
+and deletes the raw file. Every pass of a solver is one Spark job over a tiny
+persisted RDD (one record per partition): its task memory-maps the
+partition's files (the page cache makes this memory speed), runs the kernel,
+and sends on one partial sum; :func:`tree_reduce` adds the partial sums in a
+tree with a fixed order. No row moves between the JVM and Python after the
+scan, and the driver receives a few small results, never a row.
 
-Why an RDD of NumPy blocks and not a cached DataFrame: measured on 1M x 50
-in ``local[2]``, a pass that only touched each block took 2.3-3.7 s through
-``mapInArrow`` over a cached DataFrame of the same blocks as binary columns
-(each pass converts the cached rows to Arrow again), and 0.8-1.0 s over the
-persisted RDD (each pass streams the pickled blocks as they are). Caching
-the Arrow batches instead and encoding them in every pass (0.3 s of CPU a
-pass for 1M x 50) measured slower in all, 38 s against 25 s for that fit:
-a DataFrame's conversion to an RDD, which puts the batches there, is slow
-for large binary values, and it would run on the table's scan instead of
-on the encoded blocks' one job.
+A partition whose files are not on the host where its task ran (a lost
+executor, a task scheduled away from its data, a deleted file) sends a
+"missing" marker instead; the driver then recomputes exactly those
+partitions in a second job, from the scanning job's lineage (the table's
+partition, encoded again, its files written where that task runs), and adds
+them in the same place of the same tree, so the sum has the same bits.
+
+Why files and not a persisted RDD of NumPy blocks (the previous design):
+the blocks of such an RDD live in the JVM as pickled bytes, and every pass
+streamed them to the Python workers and unpickled them; and the rows crossed
+from the JVM to Python twice before the first pass (the scan, then the
+encoding from a cache of the scanned batches). Measured on 1M x 50 in
+``local[2]`` on a 2-core machine under a load of about 5: scan 13.9 s,
+encoding 13.2 s, 5 passes 11.3 s (38.4 s) for that design; scan 12.7 s,
+encoding 7.5 s, 5 passes 10.9 s (31.2 s) for this one. Under that load a
+pass is mostly the kernel's arithmetic and the job's fixed cost, not the
+transfer. (Each task reads its input to the end: a Python worker that
+leaves input unread is not reused, and starting a new one, with its
+imports, cost 2-4 s a task.)
+
+The files live in the first of the executor's ``SPARK_LOCAL_DIRS`` (Spark's
+own scratch space, deleted when the application ends), in a folder named by
+a per-fit uuid, each written under a temporary name and renamed into place,
+so a retried or killed task never leaves half a file. They are deleted when
+the source is released (:class:`ScratchFiles`), or on an error in the fit.
+
+Longer than 600 lines: one source, with the two things only it uses, its
+fixed-order tree reduction (with the recomputation of missing partitions)
+and its executor-local files, each of which is half a source without the
+other.
 
 Importing this module imports no pyspark: it is imported only for a Spark
 DataFrame, whose session has loaded pyspark already.
@@ -30,22 +53,178 @@ DataFrame, whose session has loaded pyspark already.
 from __future__ import annotations
 
 import copy
+import os
+import shutil
+import socket
+import tempfile
+import uuid
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 from logreg.data.sources import InMemorySource, _add
 
-__all__ = ["REDUCTION_FAN_IN", "SparkSource", "partition_results", "tree_reduce"]
+__all__ = [
+    "REDUCTION_FAN_IN",
+    "ScratchFiles",
+    "SparkSource",
+    "partition_results",
+    "raw_path",
+    "scratch_dir",
+    "tree_reduce",
+    "write_atomically",
+]
 
 #: Partial results combined per task of :func:`tree_reduce`: with ``P``
 #: partitions the tree has ``ceil(log_8 P) - 1`` shuffle levels, and the
 #: driver receives at most 8 results.
 REDUCTION_FAN_IN = 8
 
+#: Prefix of a fit's folder in an executor's local scratch space.
+SCRATCH_PREFIX = "logreg-"
 
+
+# ------------------------------------------------------------ local files
+def scratch_dir(fit_id: str) -> str:
+    """This executor's folder for the files of fit ``fit_id`` (not created).
+
+    In Spark's local scratch space (the first of ``SPARK_LOCAL_DIRS``, which
+    Spark sets for its Python workers and deletes when the application
+    ends); the system's temporary folder outside a Spark task.
+
+    Parameters
+    ----------
+    fit_id : str
+
+    Returns
+    -------
+    str
+    """
+    roots = os.environ.get("SPARK_LOCAL_DIRS") or tempfile.gettempdir()
+    return os.path.join(roots.split(",")[0], SCRATCH_PREFIX + fit_id)
+
+
+def raw_path(fit_id: str, part: int) -> str:
+    """This executor's Arrow IPC file of partition ``part``'s raw batches."""
+    return os.path.join(scratch_dir(fit_id), f"raw-{part:05d}.arrow")
+
+
+def _encoded_paths(fit_id: str, part: int) -> tuple[str, str]:
+    """This executor's ``X`` and ``y`` files (``.npy``) of partition ``part``."""
+    stem = os.path.join(scratch_dir(fit_id), f"part-{part:05d}")
+    return f"{stem}.X.npy", f"{stem}.y.npy"
+
+
+def write_atomically(path: str, write: Callable[[str], None]) -> None:
+    """Write a file by ``write(temporary_path)``, then rename it to ``path``.
+
+    A task killed or failing part-way leaves no file at ``path`` (and no
+    temporary one, unless the process itself dies); a retried task replaces
+    the file whole.
+
+    Parameters
+    ----------
+    path : str
+        The file's final path; its folder is created if missing.
+    write : callable
+        Writes the whole file at the path it is given.
+    """
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    temporary = f"{path}.{uuid.uuid4().hex}.tmp"
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def _place(fit_id: str) -> tuple[str, str]:
+    """``(host, folder)`` of this executor's files of fit ``fit_id``."""
+    return socket.gethostname(), scratch_dir(fit_id)
+
+
+def _save(path: str, array: np.ndarray) -> None:
+    def write(temporary: str) -> None:
+        with open(temporary, "wb") as file:
+            np.save(file, array)
+
+    write_atomically(path, write)
+
+
+def _store(fit_id: str, part: int, X: np.ndarray, y: np.ndarray) -> None:
+    """Write partition ``part``'s encoded rows here; ``X`` last marks them whole."""
+    X_path, y_path = _encoded_paths(fit_id, part)
+    _save(y_path, y)
+    _save(X_path, X)
+
+
+def _open(fit_id: str, part: int) -> tuple[np.ndarray, np.ndarray]:
+    """Partition ``part``'s encoded rows, memory-mapped; OSError when not here."""
+    X_path, y_path = _encoded_paths(fit_id, part)
+    X = np.load(X_path, mmap_mode="r")
+    y = np.load(y_path, mmap_mode="r")
+    # Plain read-only views of the mapped pages (no memmap subclass results).
+    return np.asarray(X), np.asarray(y)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+
+
+def _remove_files(context: Any, fit_id: str, places: set) -> None:
+    """Delete a fit's folders: here directly, on other hosts by a best-effort job."""
+    here = socket.gethostname()
+    remote = False
+    for host, folder in list(places):
+        if host == here:
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            remote = True
+    if remote:
+        try:
+            tasks = max(2, int(context.defaultParallelism))
+
+            def remove(_: Any) -> None:
+                shutil.rmtree(scratch_dir(fit_id), ignore_errors=True)
+
+            context.parallelize(range(tasks), tasks).foreach(remove)
+        except Exception:  # the session was stopped: Spark removed its scratch
+            pass
+
+
+class ScratchFiles:
+    """A fit's files in the executors' local scratch: their name, places, removal.
+
+    The files are removed by :meth:`remove`, or when this object is
+    garbage-collected (with the source that holds it), or at exit; Spark
+    deletes its scratch space when the application ends in any case.
+
+    Parameters
+    ----------
+    context : pyspark.SparkContext
+    """
+
+    def __init__(self, context: Any) -> None:
+        #: Names the fit's folder on every executor.
+        self.fit_id = uuid.uuid4().hex
+        #: ``(host, folder)`` of every folder that may hold the fit's files.
+        self.places: set[tuple[str, str]] = set()
+        self._finalizer = weakref.finalize(
+            self, _remove_files, context, self.fit_id, self.places
+        )
+
+    def remove(self) -> None:
+        """Delete the files now (once)."""
+        self._finalizer()
+
+
+# ----------------------------------------------------- fixed-order sums
 class _Failed:
     """A user error met on an executor, carried to the driver to be raised there.
 
@@ -59,21 +238,73 @@ class _Failed:
         self.message = message
 
 
+class _Missing:
+    """A partition whose files were not on the host where its task ran."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+
+class _Unresolved:
+    """A combination that met missing partitions: its terms, to combine in order.
+
+    The terms (values, :class:`_Missing` markers, and nested unresolved
+    combinations) are combined left to right once the missing values are
+    known, which is the order the complete combination would have used.
+    """
+
+    def __init__(self, terms: list) -> None:
+        self.terms = terms
+
+
 def _combine_in_order(
     parts: Iterable[tuple[int, Any]], combine: Callable[[Any, Any], Any]
 ) -> Any:
-    """Combine ``(index, value)`` pairs in index order; the first failure wins."""
+    """Combine ``(index, value)`` pairs in index order; the first failure wins.
+
+    From the first missing value on, the terms are kept (behind the total of
+    those before it) in an :class:`_Unresolved`.
+    """
+    values = [value for _, value in sorted(parts, key=lambda part: part[0])]
+    for value in values:
+        if isinstance(value, _Failed):
+            return value
     total = None
-    for _, value in sorted(parts, key=lambda part: part[0]):
-        if isinstance(total, _Failed):
-            break
-        if isinstance(value, _Failed) or total is None:
+    for position, value in enumerate(values):
+        if isinstance(value, _Missing | _Unresolved):
+            return _Unresolved(([] if total is None else [total]) + values[position:])
+        if total is None:
             total = value
             continue
         try:
             total = combine(total, value)
         except ValueError as error:
-            total = _Failed(str(error))
+            return _Failed(str(error))
+    return total
+
+
+def _missing_of(value: Any) -> list[int]:
+    """Indices of the missing partitions in a combined value."""
+    if isinstance(value, _Missing):
+        return [value.index]
+    if isinstance(value, _Unresolved):
+        return [index for term in value.terms for index in _missing_of(term)]
+    return []
+
+
+def _resolved(value: Any, found: dict[int, Any], combine: Callable) -> Any:
+    """``value`` with its missing partitions' ``found`` values, combined in order."""
+    if isinstance(value, _Missing):
+        value = found[value.index]
+    if isinstance(value, _Failed):
+        raise ValueError(value.message)
+    if not isinstance(value, _Unresolved):
+        return value
+    total = None
+    for term in value.terms:
+        term = _resolved(term, found, combine)
+        if term is not None:
+            total = term if total is None else combine(total, term)
     return total
 
 
@@ -110,7 +341,10 @@ def partition_results(rdd: Any, per_partition: Callable[[Iterator[Any]], Any]) -
 
 
 def tree_reduce(
-    pairs: Any, n_parts: int, combine: Callable[[Any, Any], Any] = _add
+    pairs: Any,
+    n_parts: int,
+    combine: Callable[[Any, Any], Any] = _add,
+    recompute: Callable[[list[int]], Iterable[tuple[int, Any]]] | None = None,
 ) -> Any:
     """Combine the values of :func:`partition_results` in a fixed order.
 
@@ -119,17 +353,22 @@ def tree_reduce(
     :data:`REDUCTION_FAN_IN` consecutive partitions, each group in partition
     order, level after level (one shuffle each) until the driver collects at
     most that many. Floating-point sums are therefore the same bits whatever
-    the scheduling, and whether or not a task was retried.
+    the scheduling, whether or not a task was retried, and whether or not a
+    partition was missing and recomputed.
 
     Parameters
     ----------
     pairs : pyspark.RDD of (int, object)
-        From :func:`partition_results`.
+        From :func:`partition_results`; a value may be a "missing" marker.
     n_parts : int
         The number of partitions (an upper bound of the indices plus one).
     combine : callable, default: element-wise addition
         ``combine(a, b)`` of two values; a ``ValueError`` it raises becomes
         the result (and is raised on the driver).
+    recompute : callable, optional
+        From the indices of the missing partitions to their
+        ``(index, value)`` pairs (one more job); needed only if one is
+        missing.
 
     Returns
     -------
@@ -153,18 +392,27 @@ def tree_reduce(
     total = _combine_in_order(pairs.collect(), combine)
     if isinstance(total, _Failed):
         raise ValueError(total.message)
+    missing = _missing_of(total)
+    if missing:
+        if recompute is None:
+            raise RuntimeError(f"partitions {missing} are missing")
+        total = _resolved(total, dict(recompute(sorted(missing))), combine)
     return total
 
 
+# ------------------------------------------------------------- encoding
 def _encoder_of(encoder: Any, classes: np.ndarray) -> Callable:
-    """The executor function that encodes a partition's Arrow batches into blocks."""
+    """The executor function that encodes a raw Arrow file into ``(X, y)``."""
+    n_features = int(encoder.n_features_out)
 
-    def encode(batches: Iterator[bytes]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    def encode(path: str) -> tuple[np.ndarray, np.ndarray]:
         import pyarrow as pa
 
-        for serialised in batches:
-            for batch in pa.ipc.open_stream(serialised):
-                X, labels, _ = encoder.transform_xy(batch)
+        blocks, labels_of = [], []
+        with pa.memory_map(path) as mapped:
+            reader = pa.ipc.open_file(mapped)
+            for number in range(reader.num_record_batches):
+                X, labels, _ = encoder.transform_xy(reader.get_batch(number))
                 if not len(labels):
                     continue
                 y = np.searchsorted(classes, labels)
@@ -173,98 +421,204 @@ def _encoder_of(encoder: Any, classes: np.ndarray) -> Callable:
                         "the Spark DataFrame changed between passes: a label not "
                         "seen when it was first read"
                     )
-                yield X, y.astype(np.int32)
+                blocks.append(np.asarray(X, dtype=np.float64))
+                labels_of.append(y.astype(np.int32))
+        if not blocks:
+            return np.empty((0, n_features)), np.empty(0, dtype=np.int32)
+        return np.concatenate(blocks), np.concatenate(labels_of)
 
     return encode
 
 
-def _row_count(blocks: Iterator[tuple[np.ndarray, np.ndarray]]) -> int:
-    """Rows in a partition's cached blocks."""
-    return sum(len(y) for _, y in blocks)
+def _encode_here(
+    fit_id: str, encode: Callable, index: int
+) -> tuple[int, int | None, tuple[str, str]]:
+    """Encode partition ``index``'s raw file here into its files; rows or None."""
+    path = raw_path(fit_id, index)
+    if not os.path.exists(path):
+        return index, None, _place(fit_id)
+    X, y = encode(path)
+    _store(fit_id, index, X, y)
+    _remove(path)
+    return index, len(y), _place(fit_id)
 
 
-class _Cached:
-    """The persisted blocks, unpersisted when no source refers to them any more."""
+def _partition_sum(
+    X: np.ndarray,
+    y: np.ndarray,
+    step: int,
+    class_weight: np.ndarray,
+    kernel: Callable[..., Any],
+) -> Any:
+    """``kernel`` summed over a partition's rows (every ``step``-th one)."""
+    if step > 1:
+        X, y = np.ascontiguousarray(X[::step]), y[::step]
+    if not len(y):
+        return None
+    block = InMemorySource(X, y, class_weight[y], n_threads=1)
+    return block.sum_over_blocks(kernel)
 
-    def __init__(self, blocks: Any) -> None:
-        self.blocks = blocks
-        #: Jobs that ran a kernel over the blocks, by any source sharing them.
+
+class _Stored:
+    """What copies of a source share: the records RDD, the files, the counters."""
+
+    def __init__(self, records: Any, files: ScratchFiles) -> None:
+        self.records = records
+        self.files = files
+        #: Jobs that ran a kernel over the rows, by any source sharing them.
         self.n_passes = 0
-        finalizer = weakref.finalize(self, _unpersist, blocks)
+        #: Partitions encoded again because their files were not found.
+        self.n_recomputed = 0
+        finalizer = weakref.finalize(self, _unpersist, records)
         # At exit the session may be gone: nothing to release then.
         finalizer.atexit = False
 
 
-def _unpersist(blocks: Any) -> None:
+def _unpersist(records: Any) -> None:
     try:
-        blocks.unpersist(blocking=False)
+        records.unpersist(blocking=False)
     except Exception:  # the session was stopped: the cache went with it
         pass
 
 
 class SparkSource:
-    """Rows of a Spark table, encoded once and cached on the executors.
+    """Rows of a Spark table, encoded once into files on the executors.
 
-    Construction runs one Spark job: each partition's Arrow batches are
-    encoded on the executors by ``encoder`` (``transform_xy``, labels as
-    their index in ``classes``) into NumPy blocks that are persisted
-    (memory, then disk) and counted. Each :meth:`sum_over_blocks` is then
-    one job over the cached blocks (the table is not read again); the
-    kernel (a closure of 1-3 KB: a pickled ``SparkSource`` is its shape
-    only) runs on every block with single-threaded
-    :class:`~logreg.data.sources.InMemorySource` blocks, and the partition
-    sums are added by :func:`tree_reduce` in a fixed order, so a retried
-    task or a different schedule gives the same bits. A lost cached
-    partition is encoded again by Spark from its lineage.
+    Construction runs one Spark job (more only for partitions whose raw
+    file is not found): each partition's raw Arrow file, written by the
+    scanning job, is encoded on its executor by ``encoder``
+    (``transform_xy``, labels as their index in ``classes``) into NumPy
+    files there. Each :meth:`sum_over_blocks` is then one job over a tiny
+    persisted RDD (its cached records keep each task on the executor that
+    holds the files); the kernel (a closure of 1-3 KB: a pickled
+    ``SparkSource`` is its shape only) runs over each partition's
+    memory-mapped rows with a single-threaded
+    :class:`~logreg.data.sources.InMemorySource`, and the partition sums are
+    added by :func:`tree_reduce` in a fixed order, so a retried task, a
+    different schedule or a recomputed partition gives the same bits.
 
     Parameters
     ----------
-    batches : pyspark.RDD of bytes
-        The table's Arrow record batches, each serialised as an Arrow IPC
-        stream, holding the encoder's input columns and target.
+    scans : pyspark.RDD
+        The scanning job's RDD: computing its partition ``i`` writes the
+        partition's raw batches to :func:`raw_path` on the executor that
+        computes it (and yields a few small records). Recomputed for the
+        partitions whose files are missing.
     encoder : TableEncoder
         Fitted on these rows, with the target.
     classes : ndarray of shape (n_classes,)
         Sorted class labels; labels are encoded as their index.
+    files : ScratchFiles
+        The fit's files, those of the scanning job included; removed with
+        the last source sharing them.
+    raw_rows : sequence of int
+        Rows of each of the scan's partitions (before dropping missing ones).
     class_weight : ndarray of shape (n_classes,), optional
         Weight of each class's rows (the sample weights); ones by default.
     """
 
-    #: A pass over a sub-sample (:meth:`every`) still reads every cached
-    #: block, and every pass is a Spark job: the solvers' exact Hessian, in
-    #: the gradient's pass, costs less than a sub-sampled one's extra pass.
+    #: A pass over a sub-sample (:meth:`every`) still reads every partition,
+    #: and every pass is a Spark job: the solvers' exact Hessian, in the
+    #: gradient's pass, costs less than a sub-sampled one's extra pass.
     reads_whole_file_per_pass = True
+    #: The encoder's rows are dense.
+    sparse_rows = False
 
     def __init__(
         self,
-        batches: Any,
+        scans: Any,
         encoder: Any,
         classes: np.ndarray,
+        files: ScratchFiles,
+        raw_rows: Sequence[int],
         class_weight: np.ndarray | None = None,
     ) -> None:
         from pyspark import StorageLevel
 
-        blocks = batches.mapPartitions(_encoder_of(encoder, classes))
-        blocks = blocks.persist(StorageLevel.MEMORY_AND_DISK)
-        self._cached = _Cached(blocks)
-        n_parts = blocks.getNumPartitions()
-        # Materialises the cache; the per-partition counts give every()'s size.
-        counts = dict(partition_results(blocks, _row_count).collect())
-        self._partition_rows = [counts.get(part, 0) for part in range(n_parts)]
+        context = scans.context
+        n_parts = scans.getNumPartitions()
+        raw_rows = [int(rows) for rows in raw_rows]
+        fit_id, encode = files.fit_id, _encoder_of(encoder, classes)
+
+        def encode_partition(index: int, numbers: Iterator[int]) -> Iterator[Any]:
+            for _ in numbers:  # read to the end, to keep the worker reusable
+                pass
+            if raw_rows[index] == 0:
+                yield index, 0, None
+            else:
+                yield _encode_here(fit_id, encode, index)
+
         self._n_features = int(encoder.n_features_out)
         self.class_weight = (
             np.ones(len(classes)) if class_weight is None else class_weight
         )
         self.step = 1
+        records = context.parallelize(range(n_parts), n_parts)
+        records = records.mapPartitionsWithIndex(encode_partition)
+        records = records.persist(StorageLevel.MEMORY_AND_DISK)
+        self._scans, self._encode = scans, encode
+        self._stored = _Stored(records, files)
+        # Materialises the records (and the files); the rows give every()'s size.
+        rows = {}
+        for index, count, place in records.collect():
+            rows[index] = count
+            if place is not None:
+                files.places.add(place)
+        missing = sorted(index for index, count in rows.items() if count is None)
+        rows.update(self._recompute(missing, None))
+        self._partition_rows = [rows[index] for index in range(n_parts)]
+
+    def _recompute(
+        self, parts: list[int], kernel: Callable[..., Any] | None
+    ) -> list[tuple[int, Any]]:
+        """Scan, encode and store ``parts`` again; their rows, or kernel sums.
+
+        One job over those partitions of the scanning job's RDD: each task
+        scans its partition (writing the raw file where it runs), encodes
+        it there into the partition's files, and returns its row count, or
+        the partition's sum of ``kernel`` (a ``ValueError`` carried).
+        """
+        if not parts:
+            return []
+        fit_id, encode = self._stored.files.fit_id, self._encode
+        step, class_weight = self.step, self.class_weight
+
+        def rescan(index: int, scanned: Iterator[Any]) -> Iterator[Any]:
+            for _ in scanned:  # the scan of this partition writes its raw file here
+                pass
+            _, count, place = _encode_here(fit_id, encode, index)
+            if count is None:  # the partition had no rows to scan
+                yield index, 0 if kernel is None else None, place
+                return
+            if kernel is None:
+                yield index, count, place
+                return
+            X, y = _open(fit_id, index)
+            try:
+                value = _partition_sum(X, y, step, class_weight, kernel)
+            except ValueError as error:
+                value = _Failed(str(error))
+            yield index, value, place
+
+        job = self._scans.mapPartitionsWithIndex(rescan)
+        results = self._scans.context.runJob(job, lambda part: part, parts)
+        self._stored.n_recomputed += len(parts)
+        self._stored.files.places.update(place for _, _, place in results)
+        return [(index, value) for index, value, _ in results]
 
     @property
     def n_passes(self) -> int:
-        """Spark jobs that ran a kernel over the cached rows (the solver's passes).
+        """Spark jobs that ran a kernel over the rows (the solver's passes).
 
-        Counted over this source and every copy sharing its cache
+        Counted over this source and every copy sharing its files
         (:meth:`with_class_weight`, :meth:`every`).
         """
-        return self._cached.n_passes
+        return self._stored.n_passes
+
+    @property
+    def n_recomputed(self) -> int:
+        """Partitions encoded again because their files were not where expected."""
+        return self._stored.n_recomputed
 
     @property
     def n_samples(self) -> int:
@@ -294,28 +648,34 @@ class SparkSource:
 
         Returns
         -------
-        The sum, of the structure ``kernel`` returns; one Spark job.
+        The sum, of the structure ``kernel`` returns; one Spark job (two
+        when a partition's files were missing).
         """
         step, class_weight = self.step, self.class_weight
+        fit_id, rows = self._stored.files.fit_id, self._partition_rows
 
-        def partition_sum(blocks: Iterator[tuple[np.ndarray, np.ndarray]]) -> Any:
-            total, offset = None, 0
-            for X, y in blocks:
-                if step > 1:
-                    first = -offset % step
-                    offset += len(y)
-                    X, y = np.ascontiguousarray(X[first::step]), y[first::step]
-                if len(y):
-                    block = InMemorySource(X, y, class_weight[y], n_threads=1)
-                    total = _add(total, block.sum_over_blocks(kernel))
-            return total
+        def partition_sum(records: Iterator[tuple[int, Any, Any]]) -> Any:
+            # Read to the end (one record): a Python worker that leaves input
+            # unread is not reused, and a new one costs seconds of imports.
+            (index,) = {record[0] for record in records}
+            if rows[index] == 0:
+                return None
+            try:
+                X, y = _open(fit_id, index)
+            except OSError:
+                return _Missing(index)
+            return _partition_sum(X, y, step, class_weight, kernel)
 
-        self._cached.n_passes += 1
-        pairs = partition_results(self._cached.blocks, partition_sum)
-        return tree_reduce(pairs, len(self._partition_rows))
+        self._stored.n_passes += 1
+        pairs = partition_results(self._stored.records, partition_sum)
+        return tree_reduce(
+            pairs,
+            len(rows),
+            recompute=lambda missing: self._recompute(missing, kernel),
+        )
 
     def with_class_weight(self, class_weight: np.ndarray) -> SparkSource:
-        """The same cached rows, each weighted by ``class_weight`` of its class.
+        """The same rows, each weighted by ``class_weight`` of its class.
 
         Parameters
         ----------
@@ -332,7 +692,7 @@ class SparkSource:
         return weighted
 
     def every(self, step: int) -> SparkSource:
-        """Every ``step``-th row of each partition, from the same cache.
+        """Every ``step``-th row of each partition, from the same files.
 
         Parameters
         ----------
@@ -364,8 +724,13 @@ class SparkSource:
         )
 
     def unpersist(self) -> None:
-        """Release the cached blocks now (they are released with the source too)."""
-        _unpersist(self._cached.blocks)
+        """Release the records and delete the files now (they go with the source too).
+
+        Every copy sharing them (:meth:`every`, :meth:`with_class_weight`)
+        can no longer sum afterwards.
+        """
+        _unpersist(self._stored.records)
+        self._stored.files.remove()
 
     def __copy__(self) -> SparkSource:
         duplicate = object.__new__(SparkSource)
@@ -373,7 +738,7 @@ class SparkSource:
         return duplicate
 
     def __deepcopy__(self, memo: dict) -> SparkSource:
-        # The cached blocks are immutable: a deep copy may share them.
+        # The files are immutable: a deep copy may share them.
         return self.__copy__()
 
     def __reduce__(self) -> tuple:

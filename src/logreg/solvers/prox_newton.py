@@ -53,6 +53,12 @@ ARMIJO_SLOPE = 1e-4
 MIN_STEP = 2.0**-30
 #: Coordinate-descent sweeps over the active set, at most, per outer iteration.
 MAX_SWEEPS = 1000
+#: Steps taken at most, once the subgradient is within ``tol``, for ``gap_tol``.
+#: More than Newton's 2, which guard unpenalised separable data: with an L1
+#: term ``C`` is finite and the optimum exists. On breast cancer's L1 path
+#: (C = 0.01 to 100, warm starts) 2 left gaps up to 2.8e-5 at C = 100; 8
+#: leave at most 5e-12.
+FINISHING_STEPS = 8
 #: Sweeps between attempts to solve the model exactly on its sign pattern.
 SWEEPS_PER_ROUND = 10
 #: Exact solves (each may zero one coordinate) per attempt, at most.
@@ -94,6 +100,7 @@ def solve(
         sketch = objective.subsampled(options.hessian_subsample)
     history: list[IterationRecord] = []
     step = float("nan")
+    finishing_steps = 0
     evaluation = None  # (value, grad) at w when the line search made them
     for iteration in range(options.max_iter + 1):
         if sketch is None:
@@ -111,11 +118,23 @@ def solve(
             report(options.verbose, "prox-newton", record)
             if callback is not None:
                 callback(record, w)
+        # With gap_tol, as in Newton, a small subgradient only says the end is
+        # near (a warm start from the previous C of a path begins there): the
+        # step is computed and taken unless its model decrease certifies the
+        # gap, at most FINISHING_STEPS times.
+        settled = None
         if residual <= options.tol:
-            return SolverResult(w, iteration, True, history, "max |subgradient| <= tol")
+            if options.gap_tol <= 0 or finishing_steps == FINISHING_STEPS:
+                return SolverResult(
+                    w, iteration, True, history, "max |subgradient| <= tol"
+                )
+            settled = options.gap_tol * max(abs(total), 1.0)
+            finishing_steps += 1
         if iteration == options.max_iter:
             break
         inner_tol = max(0.1 * options.tol, min(0.1, residual) * residual)
+        if settled is not None:
+            inner_tol = min(inner_tol, 0.1 * options.tol)
         exact = sketch is None
         if not exact:
             step, direction, evaluation = _newton_step(
@@ -132,14 +151,35 @@ def solve(
             step, direction, evaluation = _newton_step(
                 objective, hessian, w, total, grad, residual, inner_tol, False
             )
+        if (
+            settled is not None
+            and 0 <= _model_decrease(objective, w, grad, direction) <= settled
+        ):
+            return SolverResult(
+                w, iteration, True, history, "max |subgradient| <= tol and gap_tol"
+            )
         if step == 0.0:
             return SolverResult(
-                w, iteration, False, history, "no decrease possible (rounding level)"
+                w,
+                iteration,
+                settled is not None,
+                history,
+                "no decrease possible (rounding level)",
             )
         if np.isinf(step):
             return SolverResult(w, iteration, True, history, "model decrease ~ 0")
         w = w + step * direction
     return SolverResult(w, options.max_iter, False, history, "max_iter reached")
+
+
+def _model_decrease(objective, w, grad, direction) -> float:
+    """``-(g^T d + h(w + d) - h(w))``: the decrease the linear model predicts.
+
+    For the proximal Newton direction ``d`` it bounds ``F(w) - min F`` near
+    the optimum, as the Newton decrement does without an L1 term.
+    """
+    penalty = objective.l1_penalty
+    return -(float(grad @ direction) + penalty(w + direction) - penalty(w))
 
 
 def _newton_step(

@@ -16,10 +16,19 @@ of coordinates that grows until it holds the optimum's support:
    highest-scoring violators, ``max(MIN_SIZE, 2 * nonzeros)`` in all
    (doubled whenever a round admits no new coordinate);
 3. proximal Newton steps restricted to the working set (the Hessian only on
-   it, ``objective.value_grad_hessian_on``; the model solved by compiled
-   active-set coordinate descent, :func:`logreg.solvers._sweep.active_set_sweeps`,
-   with :func:`logreg.solvers.prox_newton._coordinate_descent` (exact solves
-   on the sign pattern) as the fallback; an Armijo search on the whole
+   it; the model solved by compiled active-set coordinate descent with
+   Anderson extrapolation, in one of two forms chosen per round by
+   :func:`_by_columns`: small sets, or sets whose columns are dense and
+   rows few, take the dense restricted Hessian,
+   ``objective.value_grad_hessian_on``, and
+   :func:`logreg.solvers._sweep.active_set_sweeps`, with
+   :func:`logreg.solvers.prox_newton._coordinate_descent` (exact solves
+   on the sign pattern) as the fallback; large sets take the model by
+   columns, ``objective.quadratic_model_on``, and
+   :func:`logreg.solvers._sweep.column_sweeps`, which keeps the rows'
+   ``X_S d`` up to date as liblinear's newGLMNET does: ``nnz(X_S)`` per
+   sweep instead of ``m^2``, and no ``m x m`` matrix to build; an Armijo
+   search on the whole
    ``F``; after a full step the next one may reuse the Hessian,
    :data:`MAX_REUSE`), until the set's own least-norm subgradient is below
    :data:`INNER_FRACTION` of the round's starting violation; then back to 1
@@ -55,7 +64,7 @@ from logreg.solvers._base import (
     report,
     residual_max,
 )
-from logreg.solvers._sweep import COMPILED_MIN, active_set_sweeps
+from logreg.solvers._sweep import COMPILED_MIN, active_set_sweeps, column_sweeps
 from logreg.solvers.auto import GAP_PER_TOL
 from logreg.solvers.prox_newton import ARMIJO_SLOPE, MIN_STEP, _coordinate_descent
 
@@ -85,6 +94,40 @@ MAX_REUSE = 1
 INNER_FORCING = 1.0
 #: A new working set has this many times the current nonzeros (or more).
 GROWTH = 2
+#: ... and this many times after a round whose model was by columns: there a
+#: round costs ``nnz(X_S)`` per sweep, mostly the popular columns already in,
+#: so a larger set costs little more than a smaller one and saves rounds
+#: (200k x 20k text-like: sets of 256, 1012 and 3865 coordinates instead of
+#: five doublings to 3842).
+COLUMN_GROWTH = 4
+#: Working sets of at least this many coordinates may keep the model by
+#: columns (``objective.quadratic_model_on``: coordinate descent that updates
+#: the rows' ``X d``, ``nnz(X_S)`` per sweep) instead of the dense restricted
+#: Hessian (``m^2`` per sweep and ``sum_i nnz_i(S)^2`` to build), where the
+#: objective has it (binary CSR in memory) ...
+COLUMNS_MIN = 256
+#: ... and do when ``COLUMN_COST * nnz(X_S) < m^2``: a gathered and scattered
+#: entry costs about as much as this many entries of a dense sweep ...
+COLUMN_COST = 4.0
+#: ... or when the set has at least this many coordinates: the dense Gram
+#: matrix (32 MB at 2048) no longer fits in cache, and its build,
+#: ``sum_i nnz_i(S)^2``, grows with the rows. Measured crossovers are in
+#: docs/benchmarks.md ("Wide sparse data").
+COLUMNS_ALWAYS = 2048
+#: ... or when building the dense matrix takes more than this many scattered
+#: additions (estimated as ``nnz(X_S)^2 / n_rows``, its least value for rows
+#: of equal counts): many rows, as in 200k x 20k text-like (44M to 71M at
+#: sets of 256 to 2010 coordinates, where the model by columns was faster)
+#: against 20k x 5k (8M to 13M, where the dense one was).
+BUILD_MAX = 3.2e7
+#: A model by columns is solved to ``COLUMN_FORCING * r`` (``r``: the set's
+#: max |subgradient|), as newGLMNET's inner tolerance follows the outer one:
+#: on one-hot 100k x 5000 1.0 s against 1.9 s at the dense model's
+#: ``min(0.1, r) * r``; 0.03 and 0.3 were slower on 200k x 20k text-like.
+COLUMN_FORCING = 0.1
+#: Coordinate-descent sweeps of a model by columns, at most; the line search
+#: takes whatever direction they reach.
+COLUMN_SWEEPS = 500
 
 
 def solve(
@@ -127,6 +170,7 @@ def solve(
     iteration = 0
     last_decrease = np.inf
     previous_set = np.zeros(w.shape, dtype=bool)
+    columns = False  # whether the last round's model was by columns
     stalls = 0
     while True:
         total = value + objective.l1_penalty(w)
@@ -144,7 +188,8 @@ def solve(
         if iteration >= options.max_iter:
             return SolverResult(w, iteration, False, history, "max_iter reached")
         # The working set: the current support, then the worst violators.
-        size = max(size, MIN_SIZE, GROWTH * int(np.count_nonzero(member)))
+        growth = COLUMN_GROWTH if columns else GROWTH
+        size = max(size, MIN_SIZE, growth * int(np.count_nonzero(member)))
         candidates = np.flatnonzero(~member & (violation > 0))
         room = size - int(np.count_nonzero(member))
         if room > 0 and candidates.size:
@@ -156,19 +201,20 @@ def solve(
             size *= 2  # the same set again: let the next round admit more
         previous_set = member.copy()
         index = np.flatnonzero(member)
+        columns = _by_columns(objective, index, flat)
         inner_target = max(0.1 * options.tol, INNER_FRACTION * residual)
         stepped = False
         hessian, reused = None, 0
         for _ in range(MAX_INNER):
             outcome = _restricted_step(
-                objective, w, value, grad, index, l1, flat, hessian
+                objective, w, value, grad, index, l1, flat, hessian, columns
             )
             step, w_new, evaluation, decrease, used = outcome
             if step == 0.0 and hessian is not None:
                 # The kept Hessian gave no decrease: try again with a fresh one.
                 hessian = None
                 outcome = _restricted_step(
-                    objective, w, value, grad, index, l1, flat, None
+                    objective, w, value, grad, index, l1, flat, None, columns
                 )
                 step, w_new, evaluation, decrease, used = outcome
             # Keep the Hessian for the next step after a full step (Shamanskii):
@@ -222,15 +268,39 @@ def solve(
             )
 
 
-def _restricted_step(objective, w, value, grad, index, l1, flat, hessian=None):
+def _by_columns(objective, index, flat) -> bool:
+    """Whether the working set ``index`` gets its model by columns.
+
+    From :data:`COLUMNS_MIN` coordinates, when the objective has a model by
+    columns, there are no flat directions to add and the set is large
+    (:data:`COLUMNS_ALWAYS`), its columns sparse enough (:data:`COLUMN_COST`)
+    or the dense matrix costly to build (:data:`BUILD_MAX`).
+    """
+    m = len(index)
+    if m < COLUMNS_MIN or flat.shape[1] or not objective.has_column_model:
+        return False
+    if m >= COLUMNS_ALWAYS:
+        return True
+    entries = objective.column_model_size(index)
+    build = entries * (entries / max(objective.n_samples, 1))
+    return COLUMN_COST * entries < m * m or build > BUILD_MAX
+
+
+def _restricted_step(
+    objective, w, value, grad, index, l1, flat, hessian=None, columns=False
+):
     """One proximal Newton step on the coordinates in ``index``.
 
-    ``hessian`` is the restricted Hessian to use (flat directions added), or
-    None to compute it at ``w``. Returns ``(step, w_new, (value, grad,
-    diagonal) at w_new, model decrease, hessian)``; step is 0.0 when no step
-    decreases ``F``.
+    ``hessian`` is the restricted Hessian to use (flat directions added; a
+    dense matrix or the objective's ``ColumnModel``), or None to compute it
+    at ``w``: by columns (``objective.quadratic_model_on``) when ``columns``,
+    else dense. Returns
+    ``(step, w_new, (value, grad, diagonal) at w_new, model decrease,
+    hessian)``; step is 0.0 when no step decreases ``F``.
     """
-    if hessian is None:
+    if hessian is None and columns:
+        hessian = objective.quadratic_model_on(w, index)
+    elif hessian is None:
         _, _, hessian = objective.value_grad_hessian_on(w, index)
         if flat.shape[1]:
             restricted = flat[index]
@@ -238,7 +308,10 @@ def _restricted_step(objective, w, value, grad, index, l1, flat, hessian=None):
     sub_grad = grad[index]
     violation = objective.min_norm_subgradient(w, grad)[index]
     residual = float(np.max(np.abs(violation))) if index.size else 0.0
-    inner_tol = max(1e-12, min(0.1, INNER_FORCING * residual) * residual)
+    if isinstance(hessian, np.ndarray):
+        inner_tol = max(1e-12, min(0.1, INNER_FORCING * residual) * residual)
+    else:
+        inner_tol = max(1e-12, COLUMN_FORCING * residual)
     target = _solve_model(sub_grad, hessian, w[index], l1[index], inner_tol)
     direction = np.zeros_like(w)
     direction[index] = target - w[index]
@@ -274,8 +347,12 @@ def _solve_model(grad, hessian, w, l1, tol):
     Compiled active-set coordinate descent first; where it does not settle
     in :data:`MAX_SWEEPS` sweeps (or the set is too small to compile for),
     :func:`logreg.solvers.prox_newton._coordinate_descent`, which finishes
-    by exact solves on the sign pattern.
+    by exact solves on the sign pattern. A model by columns (not an array)
+    is solved by :func:`logreg.solvers._sweep.column_sweeps`, its result
+    kept whether or not it settled (the line search judges it).
     """
+    if not isinstance(hessian, np.ndarray):
+        return column_sweeps(hessian, grad, w, l1, tol, COLUMN_SWEEPS)[0]
     if len(w) >= COMPILED_MIN:
         x, _, converged = active_set_sweeps(hessian, grad, w, l1, tol, MAX_SWEEPS)
         if converged:
