@@ -231,6 +231,8 @@ def cholesky_solve(
     scipy.linalg.LinAlgError
         When ``matrix`` is not (numerically) positive definite.
     """
+    if len(matrix) == 0:
+        return np.zeros(0)  # LAPACK refuses empty arguments
     threads = 1 if len(matrix) <= SERIAL_CHOLESKY_SIZE else None
     with _blas_controller().limit(limits=threads, user_api="blas"):
         factor, info = lapack.dpotrf(matrix, lower=False, clean=False)
