@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from logreg.data.sources import InMemorySource, _add
+from logreg.data.sources import InMemorySource, RemoteRows, _add
 
 __all__ = ["DaskSource", "require_dask"]
 
@@ -36,7 +36,7 @@ def require_dask() -> Any:
     return dask
 
 
-class DaskSource:
+class DaskSource(RemoteRows):
     """Rows of Dask arrays, persisted on the cluster; kernels run next to them.
 
     The arrays are persisted once, at construction. Each
@@ -191,41 +191,6 @@ class DaskSource:
             "a Dask cluster does not give; every other solver works with Dask "
             "inputs."
         )
-
-    def __copy__(self) -> DaskSource:
-        duplicate = object.__new__(DaskSource)
-        duplicate.__dict__.update(self.__dict__)
-        return duplicate
-
-    def __deepcopy__(self, memo: dict) -> DaskSource:
-        # The persisted collections are immutable: a deep copy may share them.
-        return self.__copy__()
-
-    def __reduce__(self) -> tuple:
-        # Kernels close over the objective, which holds this source: what
-        # travels to the workers with every kernel is only the shape.
-        return (_DetachedSource, (self.n_samples, self.n_features, self.dtype.str))
-
-
-class _DetachedSource:
-    """A pickled :class:`DaskSource`: its shape and dtype, without its rows.
-
-    Enough for a kernel's objective on a worker (the parameter layout needs
-    ``n_features``); summing over it is an error.
-    """
-
-    def __init__(self, n_samples: int, n_features: int, dtype: str) -> None:
-        self.n_samples = n_samples
-        self.n_features = n_features
-        self.dtype = np.dtype(dtype)
-
-    def _detached(self, *args: Any) -> Any:
-        raise RuntimeError(
-            "This is a pickled copy of a DaskSource: its rows stay on the "
-            "cluster with the original."
-        )
-
-    sum_over_blocks = every = take = _detached
 
 
 def _chunk_sum(

@@ -456,3 +456,53 @@ class ArrayApiSource(InMemorySource):
             xp.take(array, index, axis=0)
             for array in (self.X, self.y, self.sample_weight)
         )
+
+
+class RemoteRows:
+    """Mixin of sources whose rows live on a cluster (Dask, Spark).
+
+    Copies share the (immutable) remote rows, and pickling, which sends a
+    kernel and the objective it closes over to the workers, sends only the
+    source's shape and dtype: a :class:`DetachedSource`.
+    """
+
+    #: Where the rows stay, for :class:`DetachedSource`'s message.
+    rows_live = "on the cluster"
+
+    def __copy__(self) -> Any:
+        duplicate = object.__new__(type(self))
+        duplicate.__dict__.update(self.__dict__)
+        return duplicate
+
+    def __deepcopy__(self, memo: dict) -> Any:
+        # The remote rows are immutable: a deep copy may share them.
+        return self.__copy__()
+
+    def __reduce__(self) -> tuple:
+        shape = (self.n_samples, self.n_features, self.dtype.str)
+        return (DetachedSource, (*shape, type(self).__name__, self.rows_live))
+
+
+class DetachedSource:
+    """A pickled :class:`RemoteRows` source: its shape and dtype, not its rows.
+
+    Enough for a kernel's objective on a worker (the parameter layout needs
+    ``n_features``); summing over it is an error.
+    """
+
+    def __init__(
+        self, n_samples: int, n_features: int, dtype: str, kind: str, rows_live: str
+    ) -> None:
+        self.n_samples = n_samples
+        self.n_features = n_features
+        self.dtype = np.dtype(dtype)
+        self._origin = (kind, rows_live)
+
+    def _detached(self, *args: Any) -> Any:
+        kind, rows_live = self._origin
+        raise RuntimeError(
+            f"This is a pickled copy of a {kind}: its rows stay {rows_live} with "
+            "the original."
+        )
+
+    sum_over_blocks = every = take = _detached

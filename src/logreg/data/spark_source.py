@@ -64,7 +64,7 @@ from typing import Any
 
 import numpy as np
 
-from logreg.data.sources import InMemorySource, _add
+from logreg.data.sources import InMemorySource, RemoteRows, _add
 
 __all__ = [
     "REDUCTION_FAN_IN",
@@ -481,7 +481,7 @@ def _unpersist(records: Any) -> None:
         pass
 
 
-class SparkSource:
+class SparkSource(RemoteRows):
     """Rows of a Spark table, encoded once into files on the executors.
 
     Construction runs one Spark job (more only for partitions whose raw
@@ -516,6 +516,8 @@ class SparkSource:
     class_weight : ndarray of shape (n_classes,), optional
         Weight of each class's rows (the sample weights); ones by default.
     """
+
+    rows_live = "in the Spark session"
 
     #: A pass over a sub-sample (:meth:`every`) still reads every partition,
     #: and every pass is a Spark job: the solvers' exact Hessian, in the
@@ -731,38 +733,3 @@ class SparkSource:
         """
         _unpersist(self._stored.records)
         self._stored.files.remove()
-
-    def __copy__(self) -> SparkSource:
-        duplicate = object.__new__(SparkSource)
-        duplicate.__dict__.update(self.__dict__)
-        return duplicate
-
-    def __deepcopy__(self, memo: dict) -> SparkSource:
-        # The files are immutable: a deep copy may share them.
-        return self.__copy__()
-
-    def __reduce__(self) -> tuple:
-        # Kernels close over the objective, which holds this source: what
-        # travels to the executors with every kernel is only the shape.
-        return (_DetachedSource, (self.n_samples, self.n_features, self.dtype.str))
-
-
-class _DetachedSource:
-    """A pickled :class:`SparkSource`: its shape and dtype, without its rows.
-
-    Enough for a kernel's objective on an executor (the parameter layout
-    needs ``n_features``); summing over it is an error.
-    """
-
-    def __init__(self, n_samples: int, n_features: int, dtype: str) -> None:
-        self.n_samples = n_samples
-        self.n_features = n_features
-        self.dtype = np.dtype(dtype)
-
-    def _detached(self, *args: Any) -> Any:
-        raise RuntimeError(
-            "This is a pickled copy of a SparkSource: its rows stay in the "
-            "Spark session with the original."
-        )
-
-    sum_over_blocks = every = take = _detached
