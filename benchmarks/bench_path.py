@@ -93,6 +93,78 @@ CONTESTANTS = {
 }
 
 
+def path_Cs(X, y, points: int = 20, span: float = 300.0) -> np.ndarray:
+    """``points`` log-spaced values of ``C`` from ``l1_min_c`` to ``span`` times it."""
+    c_min = l1_min_c(X, y, loss="log", fit_intercept=False)
+    return c_min * np.logspace(0, np.log10(span), points)
+
+
+def run(X, y, Cs, repeats: int, skip: tuple[str, ...] = ()) -> list[tuple]:
+    """Calibrate every contestant, race them interleaved, return the table rows.
+
+    Parameters
+    ----------
+    X : sparse matrix of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+    Cs : ndarray of shape (n_Cs,)
+        Ascending values of ``C``.
+    repeats : int
+        Interleaved timed rounds.
+    skip : tuple of str
+        Contestants to leave out.
+
+    Returns
+    -------
+    list of (name, tol, median seconds, largest gap on the path,
+    median / fastest peer's median), logreg's path first.
+    """
+
+    def objectives(coefs):
+        return np.array(
+            [
+                sklearn_objective(X, y, coef, np.zeros(1), C, l1_ratio=1.0)
+                for coef, C in zip(coefs, Cs, strict=True)
+            ]
+        )
+
+    contestants = {k: v for k, v in CONTESTANTS.items() if k not in skip}
+    best = objectives(logreg_path(X, y, Cs, 1e-10))
+    chosen = {}
+    for name, (path, ladder) in contestants.items():
+        for tol in ladder:
+            started = time.perf_counter()
+            values = objectives(path(X, y, Cs, tol))
+            seconds = time.perf_counter() - started
+            best = np.minimum(best, values)
+            if np.max((values - best) / np.abs(best)) <= TARGET_GAP:
+                break
+        chosen[name] = tol
+        print(f"  calibrated {name}: tol {tol}, {seconds:.2f} s", flush=True)
+    times = {name: [] for name in contestants}
+    gaps = {}
+    names = list(contestants)
+    for round_ in range(repeats):
+        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
+            started = time.perf_counter()
+            coefs = contestants[name][0](X, y, Cs, chosen[name])
+            times[name].append(time.perf_counter() - started)
+            values = objectives(coefs)
+            best = np.minimum(best, values)
+            gaps[name] = values
+    medians = {name: statistics.median(times[name]) for name in names}
+    fastest = min(medians[name] for name in names if name != "logreg path")
+    return [
+        (
+            name,
+            "default" if chosen[name] is None else f"{chosen[name]:.0e}",
+            medians[name],
+            float(np.max((gaps[name] - best) / np.abs(best))),
+            medians[name] / fastest,
+        )
+        for name in names
+    ]
+
+
 def main() -> None:
     """Calibrate, race and print the path table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -111,56 +183,16 @@ def main() -> None:
         print(f"{pool['user_api']}: {pool.get('internal_api')} {pool.get('version')}")
         print(f"  kernel={pool.get('architecture')} threads={pool['num_threads']}")
     X, y = text_like(args.rows, args.features, 30, 0, 100)
-    c_min = l1_min_c(X, y, loss="log", fit_intercept=False)
-    Cs = c_min * np.logspace(0, np.log10(args.span), args.points)
+    Cs = path_Cs(X, y, args.points, args.span)
     print(
         f"\n{args.rows:,} x {args.features:,} text-like CSR, L1, no intercept; "
         f"{args.points} values of C from {Cs[0]:.3g} to {Cs[-1]:.3g}\n"
     )
-
-    def objectives(coefs):
-        return np.array(
-            [
-                sklearn_objective(X, y, coef, np.zeros(1), C, l1_ratio=1.0)
-                for coef, C in zip(coefs, Cs, strict=True)
-            ]
-        )
-
-    contestants = {k: v for k, v in CONTESTANTS.items() if k not in args.skip}
-    best = objectives(logreg_path(X, y, Cs, 1e-10))
-    chosen = {}
-    for name, (path, ladder) in contestants.items():
-        for tol in ladder:
-            started = time.perf_counter()
-            values = objectives(path(X, y, Cs, tol))
-            seconds = time.perf_counter() - started
-            best = np.minimum(best, values)
-            if np.max((values - best) / np.abs(best)) <= TARGET_GAP:
-                break
-        chosen[name] = tol
-        print(f"  calibrated {name}: tol {tol}, {seconds:.2f} s", flush=True)
-    times = {name: [] for name in contestants}
-    gaps = {}
-    names = list(contestants)
-    for round_ in range(args.repeats):
-        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
-            started = time.perf_counter()
-            coefs = contestants[name][0](X, y, Cs, chosen[name])
-            times[name].append(time.perf_counter() - started)
-            values = objectives(coefs)
-            best = np.minimum(best, values)
-            gaps[name] = values
-    medians = {name: statistics.median(times[name]) for name in names}
-    fastest = min(medians[name] for name in names if name != "logreg path")
+    rows = run(X, y, Cs, args.repeats, tuple(args.skip))
     print("| contestant | tol | median | largest gap on the path | / fastest peer |")
     print("| --- | ---: | ---: | ---: | ---: |")
-    for name in names:
-        gap = np.max((gaps[name] - best) / np.abs(best))
-        tol = "default" if chosen[name] is None else f"{chosen[name]:.0e}"
-        print(
-            f"| {name} | {tol} | {medians[name]:.2f} s | {gap:.1e} | "
-            f"{medians[name] / fastest:.2f} |"
-        )
+    for name, tol, seconds, gap, ratio in rows:
+        print(f"| {name} | {tol} | {seconds:.2f} s | {gap:.1e} | {ratio:.2f} |")
 
 
 if __name__ == "__main__":

@@ -15,12 +15,19 @@ included, all measured by one independent objective (``tests/reference.py``).
 Ratios are peer time / logreg auto time: above 1, logreg is faster.
 dask-ml is not benchmarked (not installed). The wide sparse section runs
 ``bench_wide_sparse.py``'s races (liblinear, saga, skglm, celer; a 1e-6 gap).
+The AVX2 section runs the largest binary race again in a child process on
+AVX2 kernels (OpenBLAS Haswell, Numba for Haswell), for machines without
+AVX-512.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
@@ -62,6 +69,8 @@ class Plan:
     #: Wide sparse problems: text-like CSR (rows, columns), one-hot rows.
     text_shapes: tuple[tuple[int, int], ...] = ((20_000, 5_000), (200_000, 20_000))
     one_hot_rows: int = 100_000
+    #: Stand-in sizes (``--quick``).
+    quick: bool = False
 
 
 FULL = Plan()
@@ -76,6 +85,7 @@ QUICK = Plan(
     passes=5,
     text_shapes=((2_000, 1_000),),
     one_hot_rows=5_000,
+    quick=True,
 )
 
 
@@ -259,6 +269,80 @@ def section_wide_sparse(run: Run) -> None:
             run.targets += targets.wide_sparse(f"{title}, {penalty}", rows)
 
 
+def section_l1_path(run: Run) -> None:
+    """A 20-C L1 path on the smaller text-like set: against skglm, saga, liblinear."""
+    import bench_path
+    import bench_wide_sparse as wide
+
+    rows, columns = run.plan.text_shapes[0]
+    X, y = wide.text_like(rows, columns, 30, 0, 100)
+    Cs = bench_path.path_Cs(X, y)
+    title = f"{rows:,} x {columns:,} text-like CSR, L1 path of {len(Cs)} C"
+    results = bench_path.run(X, y, Cs, run.plan.repeats)
+    lines = [
+        f"## Sparse L1 path: {title}\n",
+        "From `benchmarks/bench_path.py`: `C` from `l1_min_c` to 300 times it, "
+        "log-spaced, fitted strong to weak; each peer at the loosest `tol` at "
+        "which every point is within 1e-6 of the best fit at its `C`, logreg's "
+        "`regularization_path` at its default; medians of interleaved rounds.\n",
+        "| contestant | tol | median | largest gap on the path | / fastest peer |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {name} | {tol} | {seconds:.3f} s | {gap:.1e} | {ratio:.2f} |"
+        for name, tol, seconds, gap, ratio in results
+    ]
+    run.report.add("\n".join(lines))
+    run.records["l1_path"] = [{"problem": title, "rows": results}]
+    run.targets += targets.l1_path(title, results)
+
+
+#: An AVX2-only machine's kernels on this one: OpenBLAS's Haswell kernels and
+#: the fused kernels compiled by Numba for Haswell. scikit-learn-intelex keeps
+#: oneDAL's own dispatch (no switch exists), so on an AVX-512 machine its
+#: times stay AVX-512's and the ratio against it is, if anything, understated.
+AVX2_ENVIRONMENT = {"OPENBLAS_CORETYPE": "Haswell", "NUMBA_CPU_NAME": "haswell"}
+
+
+def section_avx2(run: Run) -> None:
+    """The largest binary race again, in a child process on AVX2 kernels."""
+    rows = run.plan.binary_rows[-1]
+    with tempfile.TemporaryDirectory() as folder:
+        stem = Path(folder) / "avx2"
+        command = [
+            sys.executable,
+            __file__,
+            "--only",
+            "binary",
+            "--binary-rows",
+            str(rows),
+            "--repeats",
+            str(run.plan.repeats),
+            "--out",
+            str(stem),
+        ] + (["--quick"] if run.plan.quick else [])
+        subprocess.run(
+            command, env={**os.environ, **AVX2_ENVIRONMENT}, check=True, timeout=1800
+        )
+        child = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+        report = stem.with_suffix(".md").read_text(encoding="utf-8")
+    # Its header line, targets and total go: the targets join this run's.
+    body = report.split("\n", 1)[1].split("\n## Targets")[0]
+    body = body.replace("\n## ", "\n### ")
+    setting = " ".join(f"{name}={value}" for name, value in AVX2_ENVIRONMENT.items())
+    run.report.add(
+        f"## AVX2 kernels: the {rows:,}-row binary race again\n\n"
+        f"A child process with `{setting}` (its BLAS table shows the kernel it "
+        "ran); scikit-learn-intelex keeps oneDAL's own dispatch, so its "
+        "times are this machine's best.\n" + body
+    )
+    run.records["avx2"] = child["results"].get("binary", [])
+    run.targets += [
+        (f"AVX2 kernels, {target}", measured, goal, met)
+        for target, measured, goal, met in child["targets"]
+    ]
+
+
 #: Sections in running order; the cached 1M-row sets are dropped after
 #: ``throughput``, their last user.
 SECTIONS: dict[str, Callable[[Run], None]] = {
@@ -270,6 +354,8 @@ SECTIONS: dict[str, Callable[[Run], None]] = {
     "multiclass": section_multiclass,
     "scaling": section_scaling,
     "wide_sparse": section_wide_sparse,
+    "l1_path": section_l1_path,
+    "avx2": section_avx2,
 }
 
 
@@ -288,6 +374,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--repeats", type=int, help="timed rounds (default 3)")
     parser.add_argument(
+        "--binary-rows", type=int, help="only this size in the binary section"
+    )
+    parser.add_argument(
         "--out", type=Path, help="output stem (default results/latest or quick)"
     )
     return parser.parse_args()
@@ -299,6 +388,8 @@ def main() -> None:
     plan = QUICK if args.quick else FULL
     if args.repeats:
         plan = replace(plan, repeats=args.repeats)
+    if args.binary_rows:
+        plan = replace(plan, binary_rows=(args.binary_rows,))
     run = Run(plan)
     facts = machine_facts()
     mode = "quick run: stand-in sizes, not the targets'" if args.quick else "full run"
@@ -331,6 +422,7 @@ def write(run: Run, facts: dict, stem: Path) -> None:
         "machine": facts,
         "plan": asdict(run.plan),
         "section_seconds": run.seconds,
+        "targets": run.targets,
         "results": run.records,
     }
     text = json.dumps(raw, indent=1, default=_json)

@@ -28,6 +28,7 @@ ENV_VARS = (
     "OPENBLAS_NUM_THREADS",
     "OMP_NUM_THREADS",
     "MKL_NUM_THREADS",
+    "NUMBA_CPU_NAME",
 )
 
 

@@ -98,3 +98,26 @@ def wide_sparse(problem: str, rows: list[tuple]) -> list[Row]:
             reached and 1 / ratio >= 1.5,
         ),
     ]
+
+
+def l1_path(problem: str, rows: list[tuple]) -> list[Row]:
+    """The sparse L1 path: within 1e-6 everywhere, faster than skglm's.
+
+    ``rows`` are ``bench_path.run``'s: ``(name, tol, median, largest gap,
+    time / fastest peer)``, logreg's path first.
+    """
+    name, _, seconds, gap, _ = rows[0]
+    reached = gap <= 1e-6
+    result = [(f"{problem}: {name} largest gap", f"{gap:.1e}", "≤ 1e-06", reached)]
+    for peer, _, peer_seconds, peer_gap, _ in rows[1:]:
+        if peer.startswith("skglm"):
+            ratio = peer_seconds / seconds
+            result.append(
+                (
+                    f"{problem}: {peer} / {name}",
+                    f"{fmt_ratio(ratio)} (its gap {peer_gap:.1e})",
+                    f"≥ 1{TIMES}",
+                    reached and ratio >= 1,
+                )
+            )
+    return result
