@@ -420,6 +420,43 @@ def test_column_model_is_the_restricted_hessian(wide, fit_intercept):
     assert objective.quadratic_model_on(0.5 * w, index).rows is model.rows
 
 
+@pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+def test_compiled_columns_equal_scipy_csc(wide, fit_intercept, index_dtype):
+    """The column layout by the compiled counting sort is SciPy's sorted CSC."""
+    pytest.importorskip("numba")
+    X, y = wide
+    X = sparse.csr_matrix(
+        (X.data.astype(np.float32), X.indices.astype(index_dtype), X.indptr),
+        shape=X.shape,
+    )
+    compiled = fused_objective_of(X, y, 1.0, 1.0, fit_intercept)._columns
+    plain = objective_of(X, y, 1.0, 1.0, fit_intercept)._columns
+    for ours, theirs in zip(compiled, plain, strict=True):
+        assert ours.dtype == theirs.dtype
+        assert_allclose(ours, theirs, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_passes_from_the_linear_predictor_equal_the_csr_ones(
+    wide, fit_intercept, l1_ratio
+):
+    """Value, gradient and diagonal from ``z = X~ w`` by columns: the CSR pass's."""
+    pytest.importorskip("numba")
+    X, y = wide
+    objective = fused_objective_of(X, y, 0.7, l1_ratio, fit_intercept)
+    rng = np.random.default_rng(5)
+    n_params = objective.n_params
+    w = np.where(rng.random(n_params) < 0.1, rng.normal(size=n_params), 0.0)
+    z = X @ w[: X.shape[1]] + (w[-1] if fit_intercept else 0.0)
+    csr = objective.value_grad_diagonal(w)
+    by_columns = objective.value_grad_diagonal_at_linear(w, z)
+    for ours, theirs in zip(by_columns, csr, strict=True):
+        assert_allclose(ours, theirs, rtol=1e-12, atol=1e-15)
+    assert_allclose(objective.value_at_linear(w, z), csr[0], rtol=1e-13)
+
+
 def _split_minimum(g, H, w, l1):
     """The model's minimiser by L-BFGS-B on ``x = u - v``, ``u, v >= 0``."""
     from scipy.optimize import minimize
@@ -471,8 +508,19 @@ def test_column_sweeps_find_the_model_minimiser(
     g, w_s, l1 = grad[index], w[index], objective.l1_weights[index]
     if not compiled:  # the Python loop, as without Numba
         monkeypatch.setattr(_sweep, "_compiled_columns", lambda: None)
-    x, _, converged = _sweep.column_sweeps(model, g, w_s, l1, 1e-13, 20_000)
+    predictor = np.empty(X.shape[0])
+    x, _, converged = _sweep.column_sweeps(model, g, w_s, l1, 1e-13, 20_000, predictor)
     assert converged
+    # The rows' X~ d, for the line search and the next model's z.
+    columns = sparse.hstack([X, np.ones((X.shape[0], 1))]).tocsc()
+    assert_allclose(predictor, columns[:, index] @ (x - w_s), atol=1e-12)
+    # The diagonal from the gradient pass and a given z: the same model.
+    given = objective.quadratic_model_on(
+        w, index, objective.hessian_diagonal(w), columns[:, index] @ w_s
+    )
+    assert_allclose(given.curvature, model.curvature, rtol=1e-12)
+    again, _, _ = _sweep.column_sweeps(given, g, w_s, l1, 1e-13, 20_000)
+    assert_allclose(again, x, atol=1e-10)
     dense, _, _ = _sweep.active_set_sweeps(H, g, w_s, l1, 1e-14, 20_000)
     assert_allclose(x, dense, atol=1e-8)
     assert_allclose(np.flatnonzero(x), np.flatnonzero(dense))
@@ -482,18 +530,28 @@ def test_column_sweeps_find_the_model_minimiser(
     assert ours <= best + 1e-12 * max(1.0, abs(best))
 
 
+@pytest.mark.parametrize("fused", [False, True])
 @pytest.mark.parametrize("fit_intercept", [False, True])
 def test_ws_prox_newton_by_columns_matches_liblinear_and_saga(
-    wide, fit_intercept, monkeypatch
+    wide, fit_intercept, fused, monkeypatch
 ):
-    """Every working set's model by columns: the same optimum and zero pattern."""
+    """Every working set's model by columns: the same optimum and zero pattern.
+
+    Fused, the steps go from the rows' ``X~ w`` kept up to date: line
+    searches in ``O(n)`` and gradient passes by columns.
+    """
     from logreg.solvers import ws_prox_newton
 
+    if fused:
+        pytest.importorskip("numba")
     monkeypatch.setattr(ws_prox_newton, "COLUMNS_MIN", 0)
     monkeypatch.setattr(ws_prox_newton, "COLUMN_COST", 0.0)
     X, y = wide
     C = 1.0
-    objective = objective_of(X, y, C, 1.0, fit_intercept)
+    if fused:
+        objective = fused_objective_of(X, y, C, 1.0, fit_intercept)
+    else:
+        objective = objective_of(X, y, C, 1.0, fit_intercept)
     result = SOLVERS["ws-prox-newton"](
         objective, np.zeros(objective.n_params), SolverOptions()
     )

@@ -19,6 +19,12 @@ The binary CSR kernels (value, gradient and Hessian diagonal; Hessian-vector
 products; line-search values; a working set's Gram matrix) do the same for
 SciPy CSR blocks: each row's nonzeros are read once.
 
+The column kernels serve a binary model kept by its rows' linear predictor
+``z`` (the working-set proximal Newton's steps by columns): ``X`` by columns
+once (:func:`csr_columns`), then the value, gradient and Hessian diagonal
+from ``z`` as one gather per entry (:func:`linear_column_sums`), and line
+search values in ``O(n)`` (:func:`linear_loss_sum`).
+
 Longer than 600 lines: the dense and the CSR kernels share the per-row
 formulas (``_binary_row``, ``_add_loss``) and the compile settings, and each
 kernel sits next to the wrapper that documents its arguments.
@@ -42,6 +48,9 @@ __all__ = [
     "csr_binary_value_and_grad",
     "csr_binary_values_along",
     "csr_column_gram",
+    "csr_columns",
+    "linear_column_sums",
+    "linear_loss_sum",
     "mirror_upper",
     "value",
     "value_and_grad",
@@ -734,6 +743,151 @@ def csr_binary_gram(
         longest,
     )
     return float(total), grad, gram
+
+
+@numba.njit(**_CSR_JIT)
+def _csr_column_counts(indices, starts):
+    for entry in range(len(indices)):
+        starts[numba.uint64(indices[entry]) + numba.uint64(1)] += 1
+    for j in range(1, len(starts)):
+        starts[j] += starts[j - 1]
+
+
+@numba.njit(**_CSR_JIT)
+def _csr_columns(data, indices, indptr, starts, rows, values):
+    # A counting sort by column: rows are visited in order, so each column's
+    # entries come out in increasing row order.
+    cursor = starts.copy()
+    for i in range(len(indptr) - 1):
+        entry = numba.uint64(indptr[i])
+        end = numba.uint64(indptr[i + 1])
+        while entry < end:
+            column = numba.uint64(indices[entry])
+            at = numba.uint64(cursor[column])
+            rows[at] = i
+            values[at] = data[entry]
+            cursor[column] = at + numba.uint64(1)
+            entry += numba.uint64(1)
+
+
+def csr_columns(X) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``X`` by columns: ``(starts, rows, values)``, rows sorted in each column.
+
+    The column counts, then the entries, written directly in the types the
+    column model reads (``uint32`` rows, float64 values): on a 200k x 20k
+    text-like matrix (6M nonzeros) SciPy's ``tocsc`` took 48 ms, the two
+    ``astype`` copies after it 10 ms and NumPy's ``bincount`` for the counts
+    20 ms; this, 50 ms. (Two threads, each keeping a range of columns, were
+    no faster on two busy cores.)
+
+    Parameters
+    ----------
+    X : scipy.sparse CSR matrix of shape (n_rows, n_features)
+        Fewer than 2^32 rows.
+
+    Returns
+    -------
+    starts : ndarray of int64, shape (n_features + 1,)
+        Column ``j``'s entries are ``rows[starts[j]:starts[j + 1]]``.
+    rows : ndarray of uint32, shape (nnz,)
+    values : ndarray of float64, shape (nnz,)
+    """
+    starts = np.zeros(X.shape[1] + 1, dtype=np.int64)
+    _csr_column_counts(X.indices, starts)
+    rows = np.empty(X.nnz, dtype=np.uint32)
+    values = np.empty(X.nnz, dtype=np.float64)
+    _csr_columns(X.data, X.indices, X.indptr, starts, rows, values)
+    return starts, rows, values
+
+
+@numba.njit(**_CSR_JIT)
+def _linear_rows(z, y, s, rows_out):
+    """Loss sum; ``rows_out[i] = (s_i r_i, s_i sigma'(z_i))``."""
+    total = 0.0
+    for i in range(len(z)):
+        e, linear, r = _binary_row(z[i], y[i])
+        total += s[i] * (math.log1p(e) + linear)
+        rows_out[i, 0] = s[i] * r
+        # sigma'(z) = e / (1 + e)^2 with e = exp(-|z|), as _curvature.
+        rows_out[i, 1] = s[i] * e / ((1.0 + e) * (1.0 + e))
+    return total
+
+
+@numba.njit(**_CSR_JIT)
+def _linear_loss(z, y, s):
+    total = 0.0
+    for i in range(len(z)):
+        e, linear, _ = _binary_row(z[i], y[i])
+        total += s[i] * (math.log1p(e) + linear)
+    return total
+
+
+@numba.njit(**_CSR_JIT)
+def _column_sums(starts, rows, values, weights, grad, diagonal):
+    for j in range(len(starts) - 1):
+        g = 0.0
+        d = 0.0
+        entry = numba.uint64(starts[j])
+        end = numba.uint64(starts[j + 1])
+        while entry < end:
+            row = rows[entry]
+            x = values[entry]
+            g += x * weights[row, 0]
+            d += x * x * weights[row, 1]
+            entry += numba.uint64(1)
+        grad[j] = g
+        diagonal[j] = d
+
+
+def linear_loss_sum(z: np.ndarray, y: np.ndarray, s: np.ndarray) -> float:
+    """``sum_i s_i loss_i`` of a binary model from its linear predictor ``z``.
+
+    Parameters
+    ----------
+    z : ndarray of float64, shape (n,)
+    y : ndarray of shape (n,)
+        Labels 0/1.
+    s : ndarray of shape (n,)
+
+    Returns
+    -------
+    float
+    """
+    return float(_linear_loss(z, y, s))
+
+
+def linear_column_sums(
+    z: np.ndarray, y: np.ndarray, s: np.ndarray, columns: tuple
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Loss sum, gradient and Hessian diagonal sums from ``z``, by columns.
+
+    ``O(n)`` for each row's residual and curvature, then one gather per
+    entry of ``X~`` (as liblinear's newGLMNET computes its gradient), where
+    the CSR pass gathers ``z`` and scatters twice.
+
+    Parameters
+    ----------
+    z, y, s
+        As for :func:`linear_loss_sum`.
+    columns : (starts, rows, values)
+        ``X~`` by columns, as :func:`csr_columns` makes it.
+
+    Returns
+    -------
+    value : float
+        ``sum_i s_i loss_i``.
+    grad : ndarray of shape (n_columns,)
+        ``sum_i s_i r_i x~_i``.
+    diagonal : ndarray of shape (n_columns,)
+        ``sum_i s_i sigma'(z_i) x~_i^2``.
+    """
+    starts, rows, values = columns
+    weights = np.empty((len(z), 2))
+    total = _linear_rows(z, y, s, weights)
+    grad = np.empty(len(starts) - 1)
+    diagonal = np.empty(len(starts) - 1)
+    _column_sums(starts, rows, values, weights, grad, diagonal)
+    return float(total), grad, diagonal
 
 
 @numba.njit(nogil=True, cache=True)

@@ -349,6 +349,11 @@ class ColumnModel(NamedTuple):
         ``h``.
     l2 : ndarray of float64, shape (m,)
         ``alpha`` on penalised parameters, 0 on the intercept.
+    diagonal : ndarray of float64, shape (m,), or None
+        ``diag(H_S)`` when the caller knew it (the gradient pass at the same
+        point gives it); else None, and whoever needs it sums the columns.
+    linear : ndarray of float64, shape (n_samples,), or None
+        The linear predictor ``z`` the weights ``h`` come from.
     """
 
     begins: np.ndarray
@@ -357,6 +362,8 @@ class ColumnModel(NamedTuple):
     values: np.ndarray
     curvature: np.ndarray
     l2: np.ndarray
+    diagonal: np.ndarray | None = None
+    linear: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -1071,10 +1078,13 @@ class LogisticObjective:
 
     @functools.cached_property
     def _column_counts(self) -> np.ndarray:
-        """Nonzeros of each column of ``X``, then ``n_samples`` for the intercept."""
-        X = self.source.rows_in_memory()[0]
-        counts = np.bincount(X.indices, minlength=X.shape[1])
-        return np.append(counts, self.n_samples)
+        """Nonzeros of each column of ``X``, then ``n_samples`` for the intercept.
+
+        From :attr:`_columns`: whoever asks is about to build a model by
+        columns.
+        """
+        counts = np.diff(self._columns[0])
+        return counts if self.fit_intercept else np.append(counts, self.n_samples)
 
     def column_model_size(self, index: np.ndarray) -> int:
         """Entries a :class:`ColumnModel` on ``index`` holds: ``nnz(X~_S)``.
@@ -1101,11 +1111,15 @@ class LogisticObjective:
         unsigned integers without a wraparound test) and values as float64.
         As much memory as ``X`` again.
         """
-        X = self.source.rows_in_memory()[0].tocsc()
-        X.sort_indices()
-        starts = X.indptr.astype(np.int64)
-        rows = X.indices.astype(np.uint32)
-        values = X.data.astype(np.float64)
+        X = self.source.rows_in_memory()[0]
+        if self.fused and X.shape[0] < 2**32:
+            starts, rows, values = _fused_module().csr_columns(X)
+        else:
+            X = X.tocsc()
+            X.sort_indices()
+            starts = X.indptr.astype(np.int64)
+            rows = X.indices.astype(np.uint32)
+            values = X.data.astype(np.float64)
         if self.fit_intercept:
             n = self.n_samples
             starts = np.append(starts, starts[-1] + n)
@@ -1113,29 +1127,42 @@ class LogisticObjective:
             values = np.concatenate([values, np.ones(n)])
         return starts, rows, values
 
-    def quadratic_model_on(self, w: np.ndarray, index: np.ndarray) -> ColumnModel:
+    def quadratic_model_on(
+        self,
+        w: np.ndarray,
+        index: np.ndarray,
+        diagonal: np.ndarray | None = None,
+        linear: np.ndarray | None = None,
+    ) -> ColumnModel:
         """The smooth part's Hessian on ``index`` at ``w``, as a :class:`ColumnModel`.
 
-        One sparse product for ``z`` and the row weights ``h_i = s_i
-        sigma'(z_i) / S``; the columns are views of a CSC copy of ``X``
-        (made on the first call and kept), never copied per call. Binary CSR
-        models only (:attr:`has_column_model`).
+        One sparse product for ``z`` (unless the caller gives it) and the row
+        weights ``h_i = s_i sigma'(z_i) / S``; the columns are views of a CSC
+        copy of ``X`` (made on the first call and kept), never copied per
+        call. Binary CSR models only (:attr:`has_column_model`).
 
         Parameters
         ----------
         w : ndarray of shape (n_params,)
         index : ndarray of int, shape (m,)
-            Distinct parameter indices, in increasing order.
+            Distinct parameter indices, in any order.
+        diagonal : ndarray of shape (n_params,), optional
+            :meth:`hessian_diagonal` at ``w``, when the caller has it: kept,
+            on ``index``, as the model's diagonal.
+        linear : ndarray of shape (n_samples,), optional
+            ``z = X~ w`` when the caller keeps it up to date (a solver that
+            adds each step's ``X~ d``): then no product is made here.
 
         Returns
         -------
         ColumnModel
         """
         X, _, s = self.source.rows_in_memory()
-        coef, offset = self._csr_parameters(w)
-        z = X @ coef + offset
+        if linear is None:
+            coef, offset = self._csr_parameters(w)
+            linear = np.asarray(X @ coef + offset, dtype=np.float64)
         # sigma'(z) = p (1 - p) from the sign-split sigmoid: no overflow.
-        curvature = sigmoid_derivative(np.asarray(z, dtype=np.float64)) * s
+        curvature = sigmoid_derivative(linear) * s
         curvature /= self.weight_sum
         index = np.asarray(index, dtype=np.intp)
         starts, rows, values = self._columns
@@ -1146,7 +1173,59 @@ class LogisticObjective:
             values,
             curvature,
             self.alpha * self._penalty_mask[index],
+            None if diagonal is None else np.asarray(diagonal, np.float64)[index],
+            linear,
         )
+
+    def value_at_linear(self, w: np.ndarray, linear: np.ndarray) -> float:
+        """:meth:`value` from the rows' linear predictor ``z = X~ w``, ``O(n)``.
+
+        For a solver that keeps ``z`` up to date (adding each step's ``X~
+        d``): a line search then needs no pass over ``X``. Binary CSR models
+        in memory with the fused kernels (:attr:`has_column_model` and
+        ``fused``).
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_params,)
+        linear : ndarray of float64, shape (n_samples,)
+
+        Returns
+        -------
+        float
+        """
+        _, y, s = self.source.rows_in_memory()
+        total = _fused_module().linear_loss_sum(linear, y, s)
+        return self._finish(w, total, None)
+
+    def value_grad_diagonal_at_linear(
+        self, w: np.ndarray, linear: np.ndarray
+    ) -> tuple[float, np.ndarray, np.ndarray]:
+        """:meth:`value_grad_diagonal` from ``z = X~ w``, by columns.
+
+        Each row's residual and curvature from ``z``, then the gradient and
+        diagonal as one gather per entry of the columns of :attr:`_columns`
+        (liblinear's newGLMNET computes its gradient so), instead of a pass
+        that gathers ``z`` and scatters twice. As :meth:`value_at_linear`,
+        for binary CSR models in memory with the fused kernels.
+
+        Parameters
+        ----------
+        w : ndarray of shape (n_params,)
+        linear : ndarray of float64, shape (n_samples,)
+
+        Returns
+        -------
+        value : float
+        grad : ndarray of shape (n_params,)
+        diagonal : ndarray of shape (n_params,)
+        """
+        _, y, s = self.source.rows_in_memory()
+        total, grad, diagonal = _fused_module().linear_column_sums(
+            linear, y, s, self._columns
+        )
+        value, grad = self._finish(w, total, grad)
+        return value, grad, diagonal / self.weight_sum + self.alpha * self._penalty_mask
 
     def _diagonal_kernel(self, w: np.ndarray):
         coef, intercept = self._csr_parameters(w) if self.n_rows == 1 else (None, 0)

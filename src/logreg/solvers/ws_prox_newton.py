@@ -14,7 +14,9 @@ of coordinates that grows until it holds the optimum's support:
    the decrease one coordinate Newton step would make;
 2. the working set is every nonzero or unpenalised coordinate plus the
    highest-scoring violators, ``max(MIN_SIZE, 2 * nonzeros)`` in all
-   (doubled whenever a round admits no new coordinate);
+   (doubled whenever a round admits no new coordinate); the first holds
+   every violator at the start (:func:`_first_size`), as the strong rule's
+   screening would;
 3. proximal Newton steps restricted to the working set (the Hessian only on
    it; the model solved by compiled active-set coordinate descent with
    Anderson extrapolation, in one of two forms chosen per round by
@@ -28,20 +30,27 @@ of coordinates that grows until it holds the optimum's support:
    :func:`logreg.solvers._sweep.column_sweeps`, which keeps the rows'
    ``X_S d`` up to date as liblinear's newGLMNET does: ``nnz(X_S)`` per
    sweep instead of ``m^2``, and no ``m x m`` matrix to build; an Armijo
-   search on the whole
-   ``F``; after a full step the next one may reuse the Hessian,
-   :data:`MAX_REUSE`), until the set's own least-norm subgradient is below
-   :data:`INNER_FRACTION` of the round's starting violation; then back to 1
-   when the coordinates outside hide more gap (the sum of their scores) than
-   allowed, else on until the set's own gap (the last model decrease) is
-   small enough too;
+   search on the whole ``F``), until the set's own least-norm subgradient
+   is below :data:`INNER_FRACTION` of the round's starting violation; then
+   back to 1 when the coordinates outside hide more gap (the sum of their
+   scores) than allowed, else on until the set's own gap (the last model
+   decrease) is small enough too. A round by columns is one step, on the
+   support and *every* violator, visited in a random order, as newGLMNET's
+   outer iterations are: its sweeps cost ``nnz`` of the coordinates that
+   move, so there is nothing to save by leaving violators out, and the
+   gradient pass of each step gives the next set for free. The rows'
+   ``X~ w`` is kept up to date from the sweeps' ``X~ d``, so the model
+   needs no product of its own, the line search's shorter trials cost
+   ``O(n)`` and the gradient pass goes by columns
+   (:func:`_step_by_columns`);
 4. stop when the whole problem's max |least-norm subgradient| is at most
    ``tol`` *and* both estimated gaps, the last model decrease on the working
    set and the sum of the scores outside it, are at most
-   ``gap_tol * max(|F|, 1)``. ``gap_tol = 0`` in the options means
-   :data:`logreg.solvers.auto.GAP_PER_TOL` ``* tol`` (1e-10 at the default
-   ``tol = 1e-4``), four orders below the 1e-6 relative gap it is meant to
-   guarantee, so that a rough estimate is still enough.
+   ``gap_tol * max(|F|, 1)``, or, after a step, when the gap estimated at
+   the new point is small (:func:`_settled`). ``gap_tol = 0`` in the options
+   means :data:`logreg.solvers.auto.GAP_PER_TOL` ``* tol`` (1e-10 at the
+   default ``tol = 1e-4``), four orders below the 1e-6 relative gap it is
+   meant to guarantee, so that a rough estimate is still enough.
 
 The zero pattern is exact (the model's coordinate minimiser is a
 soft-threshold); coordinates never admitted to the working set stay at their
@@ -60,6 +69,7 @@ from logreg.solvers._base import (
     IterationRecord,
     SolverOptions,
     SolverResult,
+    _blas_controller,
     line_search_trials,
     report,
     residual_max,
@@ -71,8 +81,7 @@ from logreg.solvers.prox_newton import ARMIJO_SLOPE, MIN_STEP, _coordinate_desce
 __all__ = ["solve"]
 
 #: Smallest working set. On a 20k x 5k text-like problem (557 nonzeros at the
-#: optimum) starting from 32 took 15 proximal Newton steps, from 256 nine
-#: (six since the Hessian reuse and the compiled inner solve).
+#: optimum) starting from 32 took 15 proximal Newton steps, from 256 nine.
 MIN_SIZE = 256
 #: A round's inner iterations stop once the working set's max |subgradient|
 #: is below this fraction of the whole problem's at the round's start.
@@ -82,11 +91,6 @@ MAX_INNER = 20
 #: Coordinate-descent sweeps of the compiled inner solve before the fallback
 #: (the most measured was 368, on a 3800-coordinate one-hot set).
 MAX_SWEEPS = 500
-#: Proximal Newton steps that reuse a restricted Hessian after the step that
-#: computed it (Shamanskii's method), within a round and after full steps
-#: only. On the 20k x 5k text-like L1 problem: 82 ms instead of 95 ms
-#: (medians of 5, interleaved), the same 6 steps; reusing it twice cost 8.
-MAX_REUSE = 1
 #: The inner model is solved to ``min(0.1, INNER_FORCING * r) * r`` (``r``:
 #: the set's max |subgradient|). Looser (1e3, 1e4) halved the sweeps on the
 #: ill-conditioned one-hot problem (3.2 s instead of 4.9 s) but cost the
@@ -106,9 +110,13 @@ COLUMN_GROWTH = 4
 #: Hessian (``m^2`` per sweep and ``sum_i nnz_i(S)^2`` to build), where the
 #: objective has it (binary CSR in memory) ...
 COLUMNS_MIN = 256
-#: ... and do when ``COLUMN_COST * nnz(X_S) < m^2``: a gathered and scattered
-#: entry costs about as much as this many entries of a dense sweep ...
-COLUMN_COST = 4.0
+#: ... and do when ``COLUMN_COST * nnz(X_S) < m^2``: a sweep by columns
+#: gathers and scatters each entry, but a step takes two or three of them
+#: (:data:`COLUMN_FORCING`) where the dense model, solved to the tighter
+#: ``min(0.1, r) * r``, took 15-25 sweeps after building its matrix. On the
+#: 20k x 5k text-like problem (sets of 560 coordinates, 330k entries) the
+#: fit took 25 ms by columns, 51 ms dense ...
+COLUMN_COST = 0.5
 #: ... or when the set has at least this many coordinates: the dense Gram
 #: matrix (32 MB at 2048) no longer fits in cache, and its build,
 #: ``sum_i nnz_i(S)^2``, grows with the rows. Measured crossovers are in
@@ -122,9 +130,16 @@ COLUMNS_ALWAYS = 2048
 BUILD_MAX = 3.2e7
 #: A model by columns is solved to ``COLUMN_FORCING * r`` (``r``: the set's
 #: max |subgradient|), as newGLMNET's inner tolerance follows the outer one:
-#: on one-hot 100k x 5000 1.0 s against 1.9 s at the dense model's
-#: ``min(0.1, r) * r``; 0.03 and 0.3 were slower on 200k x 20k text-like.
-COLUMN_FORCING = 0.1
+#: two or three sweeps a step. On 200k x 20k text-like, 0.1 to 0.5 all took
+#: four steps (14 to 18 sweeps in all); 1.0 took five.
+COLUMN_FORCING = 0.3
+#: A step may end the fit when the model decrease it made (the gap before
+#: it) is at most this many times the gap allowed (``gap_tol``) ...
+SETTLED_FACTOR = 1e5
+#: ... and the diagonal Newton decrement at its new point (the gap after it)
+#: at most this many times (1e-8 at the default ``tol``: a hundredth of the
+#: 1e-6 gap it is meant to guarantee).
+CURRENT_FACTOR = 100.0
 #: Coordinate-descent sweeps of a model by columns, at most; the line search
 #: takes whatever direction they reach.
 COLUMN_SWEEPS = 500
@@ -158,7 +173,19 @@ def solve(
         Each record's ``value`` is the whole objective ``F`` and its
         ``grad_max`` the max-abs least-norm subgradient.
     """
+    # One BLAS thread throughout: the BLAS calls here are dot products and
+    # small products of working-set length, and on busy cores OpenBLAS's
+    # threads wait for each other. Under load each 20000-long dot product
+    # (the L1 term, the objective's L2 term) took about 8 ms on two threads,
+    # 0.7 s of a 2.9 s 200k x 20k fit.
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        return _solve(objective, w0, options, callback)
+
+
+def _solve(objective, w0, options, callback) -> SolverResult:
+    """:func:`solve` on one BLAS thread."""
     started = time.perf_counter()
+    rng = np.random.default_rng(0)
     gap_tol = options.gap_tol if options.gap_tol > 0 else GAP_PER_TOL * options.tol
     w = np.array(w0, dtype=np.float64)
     l1 = objective.l1_weights
@@ -166,12 +193,14 @@ def solve(
     flat = objective.flat_directions()
     value, grad, diagonal = objective.value_grad_diagonal(w)
     history: list[IterationRecord] = []
-    size = MIN_SIZE
+    size = _first_size(objective, w, grad)
     iteration = 0
     last_decrease = np.inf
     previous_set = np.zeros(w.shape, dtype=bool)
     columns = False  # whether the last round's model was by columns
     stalls = 0
+    # X~ w, kept up to date by the steps by columns (None: not known).
+    linear = np.zeros(objective.n_samples) if not w.any() else None
     while True:
         total = value + objective.l1_penalty(w)
         violation = np.abs(objective.min_norm_subgradient(w, grad))
@@ -202,36 +231,25 @@ def solve(
         previous_set = member.copy()
         index = np.flatnonzero(member)
         columns = _by_columns(objective, index, flat)
+        if columns:
+            # Every violator, in a random order: with one sweep a step,
+            # 200k x 20k took 49 steps on rounds of the best-scoring
+            # violators in index order (the popular columns first), 7 so.
+            member |= violation > 0
+            index = rng.permutation(np.flatnonzero(member))
         inner_target = max(0.1 * options.tol, INNER_FRACTION * residual)
         stepped = False
-        hessian, reused = None, 0
         for _ in range(MAX_INNER):
-            outcome = _restricted_step(
-                objective, w, value, grad, index, l1, flat, hessian, columns
+            step, w_new, evaluation, decrease, new_linear = _restricted_step(
+                objective, w, value, grad, diagonal, index, l1, flat, columns, linear
             )
-            step, w_new, evaluation, decrease, used = outcome
-            if step == 0.0 and hessian is not None:
-                # The kept Hessian gave no decrease: try again with a fresh one.
-                hessian = None
-                outcome = _restricted_step(
-                    objective, w, value, grad, index, l1, flat, None, columns
-                )
-                step, w_new, evaluation, decrease, used = outcome
-            # Keep the Hessian for the next step after a full step (Shamanskii):
-            # near the optimum it changes little, and its restricted Gram
-            # matrix is most of a step's cost.
-            reused = reused + 1 if hessian is not None else 0
-            if step == 1.0 and reused < MAX_REUSE:
-                hessian = used
-            else:
-                hessian = None
             if step == 0.0:
                 # No decrease possible on this set at rounding level.
                 last_decrease = 0.0 if not np.isfinite(decrease) else -decrease
                 break
             iteration += 1
             stepped = True
-            w = w_new
+            w, linear = w_new, new_linear
             value, grad, diagonal = evaluation
             last_decrease = -decrease
             total = value + objective.l1_penalty(w)
@@ -246,6 +264,12 @@ def solve(
                 callback(record, w)
             if iteration >= options.max_iter:
                 break
+            if full <= options.tol and _settled(
+                sub, diagonal, last_decrease, gap_tol * scale
+            ):
+                return SolverResult(w, iteration, True, history, "estimated gap")
+            if columns:
+                break  # the next set comes with this step's gradient pass
             inside = float(np.max(np.abs(sub[index])))
             if inside > inner_target:
                 continue
@@ -268,6 +292,41 @@ def solve(
             )
 
 
+def _settled(sub, diagonal, last_decrease, allowed) -> bool:
+    """Whether the gap at the new point is estimated small enough to stop.
+
+    Two estimates, both needed: the last step's model decrease (the gap
+    *before* the step, which bounds the gap after it) at most
+    :data:`SETTLED_FACTOR` times ``allowed``, so that the steps have reached
+    their fast final phase; and the gap *at* the new point, estimated as a
+    diagonal Newton decrement ``sum_j sub_j^2 / (2 H_jj)`` over every
+    coordinate (``sub``: the least-norm subgradient), at most
+    :data:`CURRENT_FACTOR` times ``allowed``. The decrease alone lags a step
+    behind: on the 20k x 5k text-like problem it asked for a fifth and a
+    sixth step after the fourth had reached a gap of 2e-9.
+    """
+    if last_decrease > SETTLED_FACTOR * allowed:
+        return False
+    curvature = np.where(diagonal > 0, diagonal, np.inf)
+    return float(np.sum(sub**2 / (2.0 * curvature))) <= CURRENT_FACTOR * allowed
+
+
+def _first_size(objective, w, grad) -> int:
+    """The first working set's size: every coordinate that violates at ``w``.
+
+    As the strong rule's screening does from zero, the violators at the start
+    predict the optimum's support: on the 20k x 5k text-like problem 569 of
+    them held 501 of its 558 nonzeros, on 200k x 20k 4153 held 3246 of 3836.
+    Starting smaller (a fixed 256) cost two or three rounds of proximal
+    Newton steps on sets that lacked most of the support. Without a model by
+    columns the set's dense Hessian caps it at :data:`COLUMNS_ALWAYS`.
+    """
+    violators = int(np.count_nonzero(objective.min_norm_subgradient(w, grad)))
+    if not objective.has_column_model:
+        violators = min(violators, COLUMNS_ALWAYS)
+    return max(MIN_SIZE, violators)
+
+
 def _by_columns(objective, index, flat) -> bool:
     """Whether the working set ``index`` gets its model by columns.
 
@@ -287,20 +346,24 @@ def _by_columns(objective, index, flat) -> bool:
 
 
 def _restricted_step(
-    objective, w, value, grad, index, l1, flat, hessian=None, columns=False
+    objective, w, value, grad, diagonal, index, l1, flat, columns, linear
 ):
     """One proximal Newton step on the coordinates in ``index``.
 
-    ``hessian`` is the restricted Hessian to use (flat directions added; a
-    dense matrix or the objective's ``ColumnModel``), or None to compute it
-    at ``w``: by columns (``objective.quadratic_model_on``) when ``columns``,
-    else dense. Returns
+    The restricted Hessian at ``w`` is by columns
+    (``objective.quadratic_model_on``, with ``diagonal``, the Hessian's
+    diagonal from the last gradient pass, and ``linear``, the rows' ``X~ w``
+    or None) when ``columns``, else dense (flat directions added). Returns
     ``(step, w_new, (value, grad, diagonal) at w_new, model decrease,
-    hessian)``; step is 0.0 when no step decreases ``F``.
+    X~ w_new or None)``; step is 0.0 when no step decreases ``F``.
     """
-    if hessian is None and columns:
-        hessian = objective.quadratic_model_on(w, index)
-    elif hessian is None:
+    predictor = None
+    if columns and objective.fused:
+        return _step_by_columns(objective, w, value, grad, diagonal, index, l1, linear)
+    if columns:
+        hessian = objective.quadratic_model_on(w, index, diagonal, linear)
+        predictor = np.empty(objective.n_samples)
+    else:
         _, _, hessian = objective.value_grad_hessian_on(w, index)
         if flat.shape[1]:
             restricted = flat[index]
@@ -308,40 +371,112 @@ def _restricted_step(
     sub_grad = grad[index]
     violation = objective.min_norm_subgradient(w, grad)[index]
     residual = float(np.max(np.abs(violation))) if index.size else 0.0
-    if isinstance(hessian, np.ndarray):
-        inner_tol = max(1e-12, min(0.1, INNER_FORCING * residual) * residual)
-    else:
+    if columns:
         inner_tol = max(1e-12, COLUMN_FORCING * residual)
-    target = _solve_model(sub_grad, hessian, w[index], l1[index], inner_tol)
+    else:
+        inner_tol = max(1e-12, min(0.1, INNER_FORCING * residual) * residual)
+    target = _solve_model(sub_grad, hessian, w[index], l1[index], inner_tol, predictor)
     direction = np.zeros_like(w)
     direction[index] = target - w[index]
     penalty = objective.l1_penalty
     total = value + penalty(w)
     decrease = float(sub_grad @ direction[index]) + penalty(w + direction) - penalty(w)
     rounding = 4 * objective.eps * max(abs(total), 1.0)
+    step, evaluation = 0.0, None
     if not decrease < -rounding:
         # At rounding level: accept the full step only if it shrinks the
         # subgradient (as the full proximal Newton does).
         trial = w + direction
-        evaluation = objective.value_grad_diagonal(trial)
-        new = residual_max(objective, trial, evaluation[1])
+        trial_evaluation = objective.value_grad_diagonal(trial)
+        new = residual_max(objective, trial, trial_evaluation[1])
         old = residual_max(objective, w, grad)
         if decrease <= rounding and new < old:
-            return 1.0, trial, evaluation, decrease, hessian
-        return 0.0, w, None, decrease, hessian
-    full_residual = residual_max(objective, w, grad)
-    step, evaluation = _line_search(
-        objective, w, total, full_residual, direction, decrease
-    )
+            step, evaluation = 1.0, trial_evaluation
+    else:
+        full_residual = residual_max(objective, w, grad)
+        step, evaluation = _line_search(
+            objective, w, total, full_residual, direction, decrease
+        )
     if step == 0.0:
-        return 0.0, w, None, decrease, hessian
+        return 0.0, w, None, decrease, linear
     new_w = w + step * direction
     if evaluation is None:
         evaluation = objective.value_grad_diagonal(new_w)
-    return step, new_w, evaluation, decrease, hessian
+    new_linear = None if predictor is None else hessian.linear + step * predictor
+    return step, new_w, evaluation, decrease, new_linear
 
 
-def _solve_model(grad, hessian, w, l1, tol):
+def _step_by_columns(objective, w, value, grad, diagonal, index, l1, linear):
+    """:func:`_restricted_step` by columns, from and to the rows' ``X~ w``.
+
+    The sweeps give the step's ``X~ d``, so the gradient pass at a trial
+    point goes by columns from its ``z`` (``objective.
+    value_grad_diagonal_at_linear``), as newGLMNET's does: one gather per
+    entry of ``X~`` instead of the CSR pass's gather and two scatters. The
+    full step's trial is that pass (the step is nearly always taken); each
+    shorter one costs ``O(n)`` (``objective.value_at_linear``). On 20k x 5k
+    text-like L1 this took a fit from 30 to 24 ms, on 200k x 20k from 0.33
+    to 0.27 s.
+    """
+    model = objective.quadratic_model_on(w, index, diagonal, linear)
+    predictor = np.empty(objective.n_samples)
+    sub_grad = grad[index]
+    violation = objective.min_norm_subgradient(w, grad)[index]
+    residual = float(np.max(np.abs(violation))) if index.size else 0.0
+    inner_tol = max(1e-12, COLUMN_FORCING * residual)
+    target = column_sweeps(
+        model, sub_grad, w[index], l1[index], inner_tol, COLUMN_SWEEPS, predictor
+    )[0]
+    direction = np.zeros_like(w)
+    direction[index] = target - w[index]
+    penalty = objective.l1_penalty
+    total = value + penalty(w)
+    decrease = float(sub_grad @ direction[index]) + penalty(w + direction) - penalty(w)
+    old_residual = residual_max(objective, w, grad)
+    scale = max(abs(total), 1.0)
+    # Armijo as in _line_search; below the rounding of F (at 4 eps for the
+    # step's own prediction, 16 eps for a trial) a step counts when it
+    # shrinks the subgradient.
+    at_rounding = not decrease < -4 * objective.eps * scale
+    if at_rounding and decrease > 4 * objective.eps * scale:
+        return 0.0, w, None, decrease, model.linear
+    step = 1.0
+    while step >= MIN_STEP:
+        trial = w + step * direction
+        trial_linear = model.linear + step * predictor
+        # The full step is nearly always taken: its trial is the next
+        # gradient pass; shorter ones cost O(n) each until one is taken.
+        evaluation = None
+        if step == 1.0 or at_rounding:
+            evaluation = objective.value_grad_diagonal_at_linear(trial, trial_linear)
+            trial_value = evaluation[0]
+        else:
+            trial_value = objective.value_at_linear(trial, trial_linear)
+        trial_total = trial_value + penalty(trial)
+        taken = not at_rounding and (
+            trial_total <= total + ARMIJO_SLOPE * step * decrease
+        )
+        if not taken and (
+            at_rounding or abs(trial_total - total) <= 16 * objective.eps * scale
+        ):
+            if evaluation is None:
+                evaluation = objective.value_grad_diagonal_at_linear(
+                    trial, trial_linear
+                )
+            taken = residual_max(objective, trial, evaluation[1]) < old_residual
+        if taken:
+            if evaluation is None:
+                evaluation = objective.value_grad_diagonal_at_linear(
+                    trial, trial_linear
+                )
+            return step, trial, evaluation, decrease, trial_linear
+        if at_rounding:
+            break
+        step *= 0.5
+    return 0.0, w, None, decrease, model.linear
+
+
+def _solve_model(grad, hessian, w, l1, tol, predictor=None):
     """Minimise the working set's quadratic model plus the L1 term.
 
     Compiled active-set coordinate descent first; where it does not settle
@@ -349,10 +484,11 @@ def _solve_model(grad, hessian, w, l1, tol):
     :func:`logreg.solvers.prox_newton._coordinate_descent`, which finishes
     by exact solves on the sign pattern. A model by columns (not an array)
     is solved by :func:`logreg.solvers._sweep.column_sweeps`, its result
-    kept whether or not it settled (the line search judges it).
+    kept whether or not it settled (the line search judges it); it fills
+    ``predictor`` with the rows' ``X~ d``.
     """
     if not isinstance(hessian, np.ndarray):
-        return column_sweeps(hessian, grad, w, l1, tol, COLUMN_SWEEPS)[0]
+        return column_sweeps(hessian, grad, w, l1, tol, COLUMN_SWEEPS, predictor)[0]
     if len(w) >= COMPILED_MIN:
         x, _, converged = active_set_sweeps(hessian, grad, w, l1, tol, MAX_SWEEPS)
         if converged:
