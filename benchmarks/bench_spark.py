@@ -14,16 +14,20 @@ solution is computed with NumPy on the driver, against a reference optimum
 
 Passes over the data are counted as Spark jobs (a job group per contestant,
 read from the status tracker): each job scans the cached rows once. For
-logreg that is its encoder pass, its encoding pass and one job per solver
-pass (also reported by the source's own counter); for MLlib it is its
-summariser pass plus one ``treeAggregate`` per L-BFGS loss-and-gradient
-evaluation (one per iteration, more when the line search backtracks), so
+logreg that is its scan (which learns the encoder and samples rows) and
+one job per solver pass (the first also encodes; also reported by the
+source's own counter); for MLlib it is its summariser pass plus one
+``treeAggregate`` per L-BFGS loss-and-gradient evaluation (one per
+iteration, more when the line search backtracks), so
 ``jobs >= totalIterations``.
 
 MLlib runs twice: first with ``tol=1e-12`` and ``maxIter=1000`` to find the
 first iteration whose objective (``summary.objectiveHistory``) is within
 1e-8 of ``f*``, then timed with ``maxIter`` set to that iteration: its time
-to the same gap that logreg's default fit reaches.
+to the same gap that logreg's default fit reaches. Its timed run thus
+finds the JVM warm (its code compiled by the JIT); logreg's fit runs
+``--repeats`` times, and its first (cold) and best times are reported: the
+first fit's scan pays for compiling the JVM's Arrow conversion.
 """
 
 from __future__ import annotations
@@ -107,8 +111,9 @@ def record_sources() -> list:
     """The Spark sources that fits create from now on, with when each was built.
 
     Each entry is ``(source, started, finished)`` (``time.perf_counter``):
-    before ``started`` the fit scanned the table, between the two it encoded
-    the rows (the source's construction), after ``finished`` it solved.
+    before ``started`` the fit scanned the table, between the two it built
+    the source (a job only with ``drop_missing``: otherwise the first pass
+    encodes), after ``finished`` it fitted the row sample and solved.
     """
     from logreg.data.spark_source import SparkSource
 
@@ -122,6 +127,24 @@ def record_sources() -> list:
 
     SparkSource.__init__ = init
     return created
+
+
+def scan_floor(table) -> float:
+    """Seconds of a ``mapInArrow`` job that reads every batch and does nothing.
+
+    Spark's own cost of handing the rows to Python (JVM rows to Arrow, the
+    socket, Arrow in Python): no scan of logreg's can be faster.
+    """
+
+    def drain(batches):
+        import pyarrow as pa
+
+        rows = sum(batch.num_rows for batch in batches)
+        yield pa.RecordBatch.from_pydict({"n": pa.array([rows], pa.int64())})
+
+    start = time.perf_counter()
+    table.mapInArrow(drain, "n long").collect()
+    return time.perf_counter() - start
 
 
 def print_blas() -> None:
@@ -142,6 +165,9 @@ def main() -> None:
     parser.add_argument("--features", type=int, default=50)
     parser.add_argument("--partitions", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2, help="local[threads]")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="logreg fits timed (first and best)"
+    )
     parser.add_argument(
         "--scales",
         choices=["mixed", "unit", "collinear"],
@@ -190,22 +216,34 @@ def main() -> None:
         small.unpersist()
 
         sources = record_sources()
-        sc.setJobGroup("logreg", "logreg fit_table")
-        model = logreg.LogisticRegression(C=C)
-        start = time.perf_counter()
-        model.fit_table(table, "y")
-        finished = time.perf_counter()
-        logreg_s = finished - start
-        logreg_jobs = jobs_in(spark, "logreg")
-        ((source, encoding, encoded),) = sources
-        solver_passes = source.n_passes
-        logreg_gap = (
-            objective(X, y, model.coef_, model.intercept_[0], C) - f_star
-        ) / f_star
+        times = []
+        for repeat in range(max(1, args.repeats)):
+            sc.setJobGroup(f"logreg-{repeat}", "logreg fit_table")
+            model = logreg.LogisticRegression(C=C)
+            start = time.perf_counter()
+            model.fit_table(table, "y")
+            finished = time.perf_counter()
+            times.append(finished - start)
+            logreg_jobs = jobs_in(spark, f"logreg-{repeat}")
+            source, scanned, built = sources[-1]
+            solver_passes = source.n_passes
+            logreg_gap = (
+                objective(X, y, model.coef_, model.intercept_[0], C) - f_star
+            ) / f_star
+            print(
+                f"- logreg fit {repeat + 1}: {times[-1]:.1f} s: scan "
+                f"{scanned - start:.1f} s, sample fit and {solver_passes} solver "
+                f"passes {finished - built:.1f} s; {logreg_jobs} jobs, gap "
+                f"{logreg_gap:.1e}",
+                flush=True,
+            )
+            del source
+            sources.clear()
+        logreg_s, logreg_cold_s = min(times), times[0]
+        floor = [scan_floor(table) for _ in range(2)]
         print(
-            f"- logreg: {logreg_s:.1f} s: scan {encoding - start:.1f} s, encode "
-            f"{encoded - encoding:.1f} s, {solver_passes} solver passes "
-            f"{finished - encoded:.1f} s; gap {logreg_gap:.1e}",
+            f"- floor: a job that only reads the rows into Python as Arrow "
+            f"batches: {min(floor):.1f} s (of {', '.join(f'{t:.1f}' for t in floor)})",
             flush=True,
         )
 
@@ -245,7 +283,8 @@ def main() -> None:
     print("| contestant | seconds | passes (Spark jobs) | iterations | gap |")
     print("|---|---:|---:|---:|---:|")
     print(
-        f"| logreg fit_table ({model.solver_}) | {logreg_s:.1f} | {logreg_jobs} "
+        f"| logreg fit_table ({model.solver_}), best of {len(times)} (first) | "
+        f"{logreg_s:.1f} ({logreg_cold_s:.1f}) | {logreg_jobs} "
         f"({solver_passes} solver passes) | {model.n_iter_[0]} | {logreg_gap:.1e} |"
     )
     print(
@@ -259,7 +298,8 @@ def main() -> None:
     )
     print(
         f"\nlogreg: {mllib_s / logreg_s:.1f}x faster than MLlib to gap "
-        f"{TARGET_GAP:g}, in {logreg_jobs / mllib_jobs:.2f} of its passes"
+        f"{TARGET_GAP:g} ({mllib_s / logreg_cold_s:.1f}x on its first fit), in "
+        f"{logreg_jobs / mllib_jobs:.2f} of its passes"
     )
     spark.stop()
 

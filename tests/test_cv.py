@@ -44,7 +44,10 @@ def test_same_choice_and_scores_as_scikit_learn(name, scoring):
     assert ours.l1_ratio_ == 0.0
     np.testing.assert_array_equal(ours.Cs_, reference.Cs_)
     assert ours.scores_.shape == reference.scores_.shape == (5, 1, 10)
-    np.testing.assert_allclose(ours.scores_, reference.scores_, rtol=1e-7, atol=1e-9)
+    # At C = 1e4 iris's optimum is flat: objectives equal to rounding leave
+    # coefficients ~1e-6 apart (hence coefs_paths_'s 1e-5), held-out losses
+    # ~5e-9 apart.
+    np.testing.assert_allclose(ours.scores_, reference.scores_, rtol=1e-7, atol=5e-8)
     assert ours.coefs_paths_.shape == reference.coefs_paths_.shape
     np.testing.assert_allclose(ours.coefs_paths_, reference.coefs_paths_, atol=1e-5)
     np.testing.assert_allclose(ours.coef_, reference.coef_, atol=1e-7)

@@ -822,6 +822,8 @@ Dask DataFrame or Spark DataFrame of shape (n_rows, n_columns)
             ),
         )
         start = self._initial_params(objective, previous)
+        if max_iter > 0 and not self.firth and not absent_classes:
+            start = self._sample_start(objective, options, start)
         if max_iter == 0:  # the starting point, as scikit-learn's max_iter=0
             result = SolverResult(start, 0, False, [], "max_iter=0")
         else:
@@ -850,6 +852,56 @@ Dask DataFrame or Spark DataFrame of shape (n_rows, n_columns)
                 # their scores by group: references, no copy, never saved.
                 self._training_objective = objective
         return self
+
+    def _sample_start(
+        self, objective: LogisticObjective, options: SolverOptions, start: np.ndarray
+    ) -> np.ndarray:
+        """``start``, or the fit of the source's row sample for rows elsewhere.
+
+        A source whose passes are jobs (Spark) may offer a weighted row
+        sample in memory (``row_sample()``): its objective is fitted from
+        ``start`` here by the same solver, and Newton's start is then
+        corrected by one pass (:func:`~logreg.solvers.sample_start.corrected_start`).
+        The solver still certifies the optimum over all rows from there.
+        """
+        offer = getattr(objective.source, "row_sample", None)
+        sample = None if offer is None else offer()
+        if sample is None or not len(sample[1]) or not np.sum(sample[2]) > 0:
+            return start
+        import dataclasses
+
+        from logreg.data.sources import InMemorySource
+        from logreg.solvers import DivergenceError
+        from logreg.solvers.sample_start import corrected_start
+
+        surrogate = LogisticObjective(
+            InMemorySource(*sample),
+            objective.n_classes,
+            objective.C,
+            objective.fit_intercept,
+            objective.l1_ratio,
+            objective.weight_sum,
+        )
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the full fit warns for itself
+                fitted = SOLVERS[self.solver_](
+                    surrogate, start, dataclasses.replace(options, verbose=0)
+                )
+        except DivergenceError:
+            return start
+        if not fitted.converged or not np.all(np.isfinite(fitted.w)):
+            return start
+        if self.verbose > 0:
+            print(
+                f"[sample start] {len(sample[1])} sampled rows fitted in "
+                f"{fitted.n_iter} iterations"
+            )
+        if len(sample[1]) == objective.source.n_samples:  # every row: exact
+            return fitted.w
+        if self.solver_ != "newton" or objective.l1_strength != 0:
+            return fitted.w
+        return corrected_start(objective, surrogate, fitted.w)
 
     def _set_coefficients(
         self, objective: LogisticObjective, w: np.ndarray, dtype: Any = None

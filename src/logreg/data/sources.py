@@ -478,6 +478,17 @@ class RemoteRows:
         # The remote rows are immutable: a deep copy may share them.
         return self.__copy__()
 
+    def row_sample(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Encoded rows sampled from the source, in memory, or None (the default).
+
+        A source whose passes are costly may offer one: ``(X, y, s)`` with
+        ``s`` the weight each row stands for (its share of the rows, times
+        its sample weight), so the sample's objective estimates the
+        source's. The estimator then starts the solver from the sample's
+        fit (:mod:`logreg.solvers.sample_start`).
+        """
+        return None
+
     def __reduce__(self) -> tuple:
         shape = (self.n_samples, self.n_features, self.dtype.str)
         return (DetachedSource, (*shape, type(self).__name__, self.rows_live))

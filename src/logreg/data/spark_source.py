@@ -5,11 +5,13 @@ A source: it moves rows and partial sums, and never does math itself.
 The table reaches it through the scanning job of :mod:`logreg.data.spark`:
 computing partition ``i`` of that job's RDD writes the partition's raw Arrow
 batches to a file in the local scratch folder of the executor that ran it
-(:func:`raw_path`). One job then encodes each partition's file on that
-executor with the fitted :class:`~logreg.data.encoder.TableEncoder`
-(``transform_xy``) into two NumPy files, ``X`` and ``y``, in the same folder,
-and deletes the raw file. Every pass of a solver is one Spark job over a tiny
-persisted RDD (one record per partition): its task memory-maps the
+(:func:`raw_path`). The first solver pass (or, when rows may be dropped for
+missing values, a job of its own, to count them) encodes each partition's
+file on that executor with the fitted
+:class:`~logreg.data.encoder.TableEncoder` (``transform_xy``) into two NumPy
+files, ``X`` and ``y``, in the same folder, and deletes the raw file. Every
+pass of a solver is one Spark job over a tiny persisted RDD (one record per
+partition, computed by that encoding): its task memory-maps the
 partition's files (the page cache makes this memory speed), runs the kernel,
 and sends on one partial sum; :func:`tree_reduce` adds the partial sums in a
 tree with a fixed order. No row moves between the JVM and Python after the
@@ -484,15 +486,15 @@ def _unpersist(records: Any) -> None:
 class SparkSource(RemoteRows):
     """Rows of a Spark table, encoded once into files on the executors.
 
-    Construction runs one Spark job (more only for partitions whose raw
-    file is not found): each partition's raw Arrow file, written by the
-    scanning job, is encoded on its executor by ``encoder``
-    (``transform_xy``, labels as their index in ``classes``) into NumPy
-    files there. Each :meth:`sum_over_blocks` is then one job over a tiny
-    persisted RDD (its cached records keep each task on the executor that
-    holds the files); the kernel (a closure of 1-3 KB: a pickled
-    ``SparkSource`` is its shape only) runs over each partition's
-    memory-mapped rows with a single-threaded
+    Each partition's raw Arrow file, written by the scanning job, is
+    encoded on its executor by ``encoder`` (``transform_xy``, labels as
+    their index in ``classes``) into NumPy files there: by the first pass
+    when ``rows_known``, else by a job at construction (more only for
+    partitions whose raw file is not found). Each :meth:`sum_over_blocks`
+    is one job over a tiny persisted RDD (its cached records keep each
+    task on the executor that holds the files); the kernel (a closure of
+    1-3 KB: a pickled ``SparkSource`` is its shape only) runs over each
+    partition's memory-mapped rows with a single-threaded
     :class:`~logreg.data.sources.InMemorySource`, and the partition sums are
     added by :func:`tree_reduce` in a fixed order, so a retried task, a
     different schedule or a recomputed partition gives the same bits.
@@ -515,6 +517,14 @@ class SparkSource(RemoteRows):
         Rows of each of the scan's partitions (before dropping missing ones).
     class_weight : ndarray of shape (n_classes,), optional
         Weight of each class's rows (the sample weights); ones by default.
+    sample : tuple of ndarray, optional
+        ``(X, y, s)``: encoded rows sampled from the table, ``y`` as class
+        indices, ``s`` the table's rows each stands for; :meth:`row_sample`.
+    rows_known : bool, default=False
+        Whether ``raw_rows`` are the encoded rows too (no row is dropped):
+        then construction runs no job, and the first pass encodes each
+        partition on its way (one job fewer); otherwise one job encodes
+        them, to count the rows kept.
     """
 
     rows_live = "in the Spark session"
@@ -534,6 +544,8 @@ class SparkSource(RemoteRows):
         files: ScratchFiles,
         raw_rows: Sequence[int],
         class_weight: np.ndarray | None = None,
+        sample: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+        rows_known: bool = False,
     ) -> None:
         from pyspark import StorageLevel
 
@@ -555,11 +567,16 @@ class SparkSource(RemoteRows):
             np.ones(len(classes)) if class_weight is None else class_weight
         )
         self.step = 1
+        self._sample = sample
         records = context.parallelize(range(n_parts), n_parts)
         records = records.mapPartitionsWithIndex(encode_partition)
         records = records.persist(StorageLevel.MEMORY_AND_DISK)
         self._scans, self._encode = scans, encode
         self._stored = _Stored(records, files)
+        if rows_known:
+            # The first pass computes (and caches) the records: it encodes.
+            self._partition_rows = raw_rows
+            return
         # Materialises the records (and the files); the rows give every()'s size.
         rows = {}
         for index, count, place in records.collect():
@@ -659,6 +676,7 @@ class SparkSource(RemoteRows):
         def partition_sum(records: Iterator[tuple[int, Any, Any]]) -> Any:
             # Read to the end (one record): a Python worker that leaves input
             # unread is not reused, and a new one costs seconds of imports.
+            # The first pass computes the record: it encodes the raw file.
             (index,) = {record[0] for record in records}
             if rows[index] == 0:
                 return None
@@ -711,6 +729,25 @@ class SparkSource(RemoteRows):
     def rows_in_memory(self) -> None:
         """None: the rows are on the Spark executors."""
         return None
+
+    def row_sample(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Rows sampled uniformly from each partition by the scan, in memory.
+
+        Each sampled row's weight is the rows it stands for (its partition's
+        rows over those sampled) times its class weight, so the sample's
+        weighted objective estimates this source's; None without a sample.
+
+        Returns
+        -------
+        X : ndarray of shape (n_sampled, n_features)
+        y : ndarray of shape (n_sampled,)
+            Class indices.
+        s : ndarray of shape (n_sampled,)
+        """
+        if self._sample is None or self.step != 1:
+            return None
+        X, y, s = self._sample
+        return X, y, s * self.class_weight[y]
 
     def take(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Not available: a Spark job per mini-batch would be far too slow.

@@ -183,8 +183,13 @@ def solve(
                 return _hand_over(objective, w, options, callback, history, iteration)
         if np.isinf(step):
             message = "Newton decrement ~ 0"
-            if settled is not None:
+            if settled is not None and 0.5 * float(-grad @ direction) <= settled:
                 message = "max |gradient| <= tol and Newton decrement <= gap_tol"
+                # The certified step is taken, unevaluated: from a decrement
+                # this small its end is about the decrement squared from the
+                # optimum, so fits of the same rows agree to rounding however
+                # they started (a Spark fit's sample start, an in-memory one).
+                w = w + direction
             return SolverResult(w, iteration, True, history, message)
         w = w + step * direction
     return SolverResult(w, options.max_iter, False, history, "max_iter reached")
