@@ -41,6 +41,7 @@ from _suite.report import (
     Report,
     comparison_markdown,
     comparison_record,
+    race_markdown,
     scaling_markdown,
     target_markdown,
     throughput_markdown,
@@ -253,16 +254,7 @@ def section_wide_sparse(run: Run) -> None:
     for title, (X, y), fit_intercept in problems:
         for penalty in ("L1", "L2"):
             rows = wide.run(X, y, penalty == "L1", fit_intercept, run.plan.repeats)
-            lines = [
-                f"### {title}, {penalty}\n",
-                "| contestant | tol | median | gap | / fastest peer |",
-                "| --- | ---: | ---: | ---: | ---: |",
-            ]
-            lines += [
-                f"| {name} | {tol} | {seconds:.3f} s | {gap:.1e} | {ratio:.2f} |"
-                for name, tol, seconds, gap, ratio in rows
-            ]
-            run.report.add("\n".join(lines))
+            run.report.add(f"### {title}, {penalty}\n\n{race_markdown(rows)}")
             run.records.setdefault("wide_sparse", []).append(
                 {"problem": title, "penalty": penalty, "rows": rows}
             )
@@ -285,12 +277,7 @@ def section_l1_path(run: Run) -> None:
         "log-spaced, fitted strong to weak; each peer at the loosest `tol` at "
         "which every point is within 1e-6 of the best fit at its `C`, logreg's "
         "`regularization_path` at its default; medians of interleaved rounds.\n",
-        "| contestant | tol | median | largest gap on the path | / fastest peer |",
-        "| --- | ---: | ---: | ---: | ---: |",
-    ]
-    lines += [
-        f"| {name} | {tol} | {seconds:.3f} s | {gap:.1e} | {ratio:.2f} |"
-        for name, tol, seconds, gap, ratio in results
+        race_markdown(results, "largest gap on the path"),
     ]
     run.report.add("\n".join(lines))
     run.records["l1_path"] = [{"problem": title, "rows": results}]

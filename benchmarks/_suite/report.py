@@ -125,6 +125,19 @@ def scaling_markdown(comparisons: list[Comparison]) -> str:
     return table(headers, rows, "rlrrrrr")
 
 
+def race_markdown(rows: Sequence[tuple], gap: str = "gap") -> str:
+    """A race's rows as a table (``bench_wide_sparse.run``, ``bench_path.run``).
+
+    ``rows`` are ``(name, tol, median seconds, gap, time / fastest peer)``;
+    ``gap`` heads the gap's column.
+    """
+    cells = [
+        [name, tol, f"{seconds:.3f} s", f"{value:.1e}", f"{ratio:.2f}"]
+        for name, tol, seconds, value, ratio in rows
+    ]
+    return table(["contestant", "tol", "median", gap, "/ fastest peer"], cells, "lrrrr")
+
+
 def target_markdown(rows: list[tuple[str, str, str, bool]]) -> str:
     """The issue's targets: what was measured, the goal, met or not."""
     cells = [[t, m, g, "✓" if ok else MISSED] for t, m, g, ok in rows]
