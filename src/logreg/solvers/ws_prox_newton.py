@@ -191,19 +191,21 @@ def _solve(objective, w0, options, callback) -> SolverResult:
     l1 = objective.l1_weights
     always = l1 == 0  # unpenalised coordinates (intercepts) are always in
     flat = objective.flat_directions()
-    value, grad, diagonal = objective.value_grad_diagonal(w)
+    # X~ w, kept up to date by the steps by columns (None: not known).
+    linear = np.zeros(objective.n_samples) if not w.any() else None
+    value, grad, diagonal = _first_evaluation(objective, w, linear, flat)
+    # The least-norm subgradient at (w, grad), computed once per point.
+    sub = objective.min_norm_subgradient(w, grad)
     history: list[IterationRecord] = []
-    size = _first_size(objective, w, grad)
+    size = _first_size(objective, sub)
     iteration = 0
     last_decrease = np.inf
     previous_set = np.zeros(w.shape, dtype=bool)
     columns = False  # whether the last round's model was by columns
     stalls = 0
-    # X~ w, kept up to date by the steps by columns (None: not known).
-    linear = np.zeros(objective.n_samples) if not w.any() else None
     while True:
         total = value + objective.l1_penalty(w)
-        violation = np.abs(objective.min_norm_subgradient(w, grad))
+        violation = np.abs(sub)
         residual = float(np.max(violation)) if violation.size else 0.0
         curvature = np.where(diagonal > 0, diagonal, np.inf)
         score = violation**2 / (2.0 * curvature)
@@ -241,7 +243,17 @@ def _solve(objective, w0, options, callback) -> SolverResult:
         stepped = False
         for _ in range(MAX_INNER):
             step, w_new, evaluation, decrease, new_linear = _restricted_step(
-                objective, w, value, grad, diagonal, index, l1, flat, columns, linear
+                objective,
+                w,
+                value,
+                grad,
+                diagonal,
+                sub,
+                index,
+                l1,
+                flat,
+                columns,
+                linear,
             )
             if step == 0.0:
                 # No decrease possible on this set at rounding level.
@@ -311,8 +323,25 @@ def _settled(sub, diagonal, last_decrease, allowed) -> bool:
     return float(np.sum(sub**2 / (2.0 * curvature))) <= CURRENT_FACTOR * allowed
 
 
-def _first_size(objective, w, grad) -> int:
-    """The first working set's size: every coordinate that violates at ``w``.
+def _first_evaluation(objective, w, linear, flat):
+    """``value_grad_diagonal`` at the starting point ``w``.
+
+    By columns from ``linear`` (``X~ w``, zeros from a cold start, where
+    every margin is zero) when the working sets may take their model by
+    columns: the columns are made for the first round anyway, and a pass
+    that gathers from them replaces the row pass's gather and two scatters.
+    """
+    if (
+        linear is not None
+        and objective.fused
+        and _columns_possible(objective, len(w), flat)
+    ):
+        return objective.value_grad_diagonal_at_linear(w, linear)
+    return objective.value_grad_diagonal(w)
+
+
+def _first_size(objective, sub) -> int:
+    """The first working set's size: every coordinate that violates at the start.
 
     As the strong rule's screening does from zero, the violators at the start
     predict the optimum's support: on the 20k x 5k text-like problem 569 of
@@ -320,8 +349,9 @@ def _first_size(objective, w, grad) -> int:
     Starting smaller (a fixed 256) cost two or three rounds of proximal
     Newton steps on sets that lacked most of the support. Without a model by
     columns the set's dense Hessian caps it at :data:`COLUMNS_ALWAYS`.
+    ``sub`` is the least-norm subgradient there.
     """
-    violators = int(np.count_nonzero(objective.min_norm_subgradient(w, grad)))
+    violators = int(np.count_nonzero(sub))
     if not objective.has_column_model:
         violators = min(violators, COLUMNS_ALWAYS)
     return max(MIN_SIZE, violators)
@@ -336,7 +366,7 @@ def _by_columns(objective, index, flat) -> bool:
     or the dense matrix costly to build (:data:`BUILD_MAX`).
     """
     m = len(index)
-    if m < COLUMNS_MIN or flat.shape[1] or not objective.has_column_model:
+    if not _columns_possible(objective, m, flat):
         return False
     if m >= COLUMNS_ALWAYS:
         return True
@@ -345,21 +375,29 @@ def _by_columns(objective, index, flat) -> bool:
     return COLUMN_COST * entries < m * m or build > BUILD_MAX
 
 
+def _columns_possible(objective, m, flat) -> bool:
+    """Whether a working set of ``m`` coordinates may take its model by columns."""
+    return m >= COLUMNS_MIN and not flat.shape[1] and objective.has_column_model
+
+
 def _restricted_step(
-    objective, w, value, grad, diagonal, index, l1, flat, columns, linear
+    objective, w, value, grad, diagonal, sub, index, l1, flat, columns, linear
 ):
     """One proximal Newton step on the coordinates in ``index``.
 
     The restricted Hessian at ``w`` is by columns
     (``objective.quadratic_model_on``, with ``diagonal``, the Hessian's
     diagonal from the last gradient pass, and ``linear``, the rows' ``X~ w``
-    or None) when ``columns``, else dense (flat directions added). Returns
+    or None) when ``columns``, else dense (flat directions added). ``sub``
+    is the least-norm subgradient at ``(w, grad)``. Returns
     ``(step, w_new, (value, grad, diagonal) at w_new, model decrease,
     X~ w_new or None)``; step is 0.0 when no step decreases ``F``.
     """
     predictor = None
     if columns and objective.fused:
-        return _step_by_columns(objective, w, value, grad, diagonal, index, l1, linear)
+        return _step_by_columns(
+            objective, w, value, grad, diagonal, sub, index, l1, linear
+        )
     if columns:
         hessian = objective.quadratic_model_on(w, index, diagonal, linear)
         predictor = np.empty(objective.n_samples)
@@ -369,8 +407,8 @@ def _restricted_step(
             restricted = flat[index]
             hessian = hessian + restricted @ restricted.T
     sub_grad = grad[index]
-    violation = objective.min_norm_subgradient(w, grad)[index]
-    residual = float(np.max(np.abs(violation))) if index.size else 0.0
+    residual = float(np.max(np.abs(sub[index]))) if index.size else 0.0
+    old_residual = float(np.max(np.abs(sub)))
     if columns:
         inner_tol = max(1e-12, COLUMN_FORCING * residual)
     else:
@@ -389,13 +427,11 @@ def _restricted_step(
         trial = w + direction
         trial_evaluation = objective.value_grad_diagonal(trial)
         new = residual_max(objective, trial, trial_evaluation[1])
-        old = residual_max(objective, w, grad)
-        if decrease <= rounding and new < old:
+        if decrease <= rounding and new < old_residual:
             step, evaluation = 1.0, trial_evaluation
     else:
-        full_residual = residual_max(objective, w, grad)
         step, evaluation = _line_search(
-            objective, w, total, full_residual, direction, decrease
+            objective, w, total, old_residual, direction, decrease
         )
     if step == 0.0:
         return 0.0, w, None, decrease, linear
@@ -406,7 +442,7 @@ def _restricted_step(
     return step, new_w, evaluation, decrease, new_linear
 
 
-def _step_by_columns(objective, w, value, grad, diagonal, index, l1, linear):
+def _step_by_columns(objective, w, value, grad, diagonal, sub, index, l1, linear):
     """:func:`_restricted_step` by columns, from and to the rows' ``X~ w``.
 
     The sweeps give the step's ``X~ d``, so the gradient pass at a trial
@@ -421,8 +457,7 @@ def _step_by_columns(objective, w, value, grad, diagonal, index, l1, linear):
     model = objective.quadratic_model_on(w, index, diagonal, linear)
     predictor = np.empty(objective.n_samples)
     sub_grad = grad[index]
-    violation = objective.min_norm_subgradient(w, grad)[index]
-    residual = float(np.max(np.abs(violation))) if index.size else 0.0
+    residual = float(np.max(np.abs(sub[index]))) if index.size else 0.0
     inner_tol = max(1e-12, COLUMN_FORCING * residual)
     target = column_sweeps(
         model, sub_grad, w[index], l1[index], inner_tol, COLUMN_SWEEPS, predictor
@@ -432,7 +467,7 @@ def _step_by_columns(objective, w, value, grad, diagonal, index, l1, linear):
     penalty = objective.l1_penalty
     total = value + penalty(w)
     decrease = float(sub_grad @ direction[index]) + penalty(w + direction) - penalty(w)
-    old_residual = residual_max(objective, w, grad)
+    old_residual = float(np.max(np.abs(sub)))
     scale = max(abs(total), 1.0)
     # Armijo as in _line_search; below the rounding of F (at 4 eps for the
     # step's own prediction, 16 eps for a trial) a step counts when it
