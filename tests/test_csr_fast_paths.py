@@ -1,0 +1,144 @@
+"""Fast paths of wide sparse L1 fits, each against the plain path it replaces.
+
+The already-valid CSR input skips scikit-learn's validation: every input the
+slow path would change or reject must still take it, and what the fast path
+returns must be what the slow path returns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from scipy import sparse
+
+import logreg
+import logreg.data.memory as memory
+from logreg.data.memory import InMemoryAdapter
+
+
+def canonical_csr(n_rows=40, n_features=15, seed=0):
+    """A random float64 CSR matrix in canonical form, and 0/1 labels."""
+    rng = np.random.default_rng(seed)
+    X = sparse.random(n_rows, n_features, density=0.3, random_state=rng, format="csr")
+    X.data = rng.normal(size=X.nnz)
+    y = rng.integers(0, 2, size=n_rows)
+    return X, y
+
+
+def unsorted(X):
+    """``X`` with each row's entries reversed (same matrix, unsorted indices)."""
+    data, indices = X.data.copy(), X.indices.copy()
+    for i in range(X.shape[0]):
+        row = slice(X.indptr[i], X.indptr[i + 1])
+        data[row], indices[row] = data[row][::-1], indices[row][::-1]
+    return sparse.csr_matrix((data, indices, X.indptr.copy()), shape=X.shape)
+
+
+def duplicated(X):
+    """``X`` with each entry split into two halves at the same position."""
+    lengths = np.diff(X.indptr)
+    rows = np.repeat(np.arange(X.shape[0]), lengths)
+    order = np.argsort(np.concatenate([rows, rows]), kind="stable")
+    data = np.concatenate([X.data / 2, X.data / 2])[order]
+    indices = np.concatenate([X.indices, X.indices])[order]
+    indptr = np.concatenate([[0], np.cumsum(2 * lengths)])
+    return sparse.csr_matrix((data, indices, indptr), shape=X.shape)
+
+
+def with_value(X, value):
+    X = X.copy()
+    X.data[X.nnz // 2] = value
+    return X
+
+
+def with_int64_indices(X):
+    X = X.copy()
+    X.indices = X.indices.astype(np.int64)
+    X.indptr = X.indptr.astype(np.int64)
+    return X
+
+
+def training_data(X, y, slow, monkeypatch):
+    """The adapter's training data, by the fast path where it applies or not."""
+    with monkeypatch.context() as patch:
+        if slow:
+            patch.setattr(memory, "_is_ready", lambda X, y: False)
+        estimator = logreg.LogisticRegression()
+        return InMemoryAdapter().training_data(estimator, X, y, None), estimator
+
+
+CANONICAL_INPUTS = {
+    "float64": lambda X: X,
+    "float32": lambda X: X.astype(np.float32),
+    "int64 indices": with_int64_indices,
+    "csr_array": sparse.csr_array,
+}
+OTHER_INPUTS = {
+    "unsorted indices": unsorted,
+    "duplicates": duplicated,
+    "int data": lambda X: X.astype(np.int64),
+    "csc": lambda X: X.tocsc(),
+    "empty": lambda X: X[:0],
+}
+
+
+@pytest.mark.parametrize("kind", list(CANONICAL_INPUTS))
+def test_canonical_csr_skips_validation_unchanged(kind, monkeypatch):
+    X, y = canonical_csr()
+    X = CANONICAL_INPUTS[kind](X)
+    assert memory._is_ready(X, y)
+    fast, fast_estimator = training_data(X, y, False, monkeypatch)
+    slow, slow_estimator = training_data(X, y, True, monkeypatch)
+    # The slow path also hands back X itself: nothing copied, nothing changed.
+    assert fast.source.X is X and slow.source.X is X
+    assert fast_estimator.n_features_in_ == slow_estimator.n_features_in_
+    assert_array_equal(fast.classes, slow.classes)
+    assert_array_equal(fast.source.y, slow.source.y)
+
+
+@pytest.mark.parametrize("kind", list(OTHER_INPUTS))
+def test_other_sparse_input_takes_the_slow_path(kind):
+    X, y = canonical_csr()
+    assert not memory._is_ready(OTHER_INPUTS[kind](X), y)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_non_finite_csr_is_rejected_as_before(value, monkeypatch):
+    X, y = canonical_csr()
+    X = with_value(X, value)
+    assert not memory._is_ready(X, y)
+    with pytest.raises(ValueError, match=r"NaN|infinity"):
+        training_data(X, y, False, monkeypatch)
+
+
+def test_overflowing_sum_takes_the_slow_path(monkeypatch):
+    X, y = canonical_csr()
+    X.data[:2] = 1e308  # finite entries whose sum is not
+    assert not memory._is_ready(X, y)
+    assert training_data(X, y, False, monkeypatch)[0].source.X is X
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        lambda y: y.astype(np.float64),
+        lambda y: np.where(y == 1, "a", "b"),
+        lambda y: y[:, None],
+        lambda y: y[:-1],
+        list,
+    ],
+    ids=["float", "strings", "2-D", "short", "list"],
+)
+def test_labels_that_need_checking_take_the_slow_path(labels):
+    X, y = canonical_csr()
+    assert not memory._is_ready(X, labels(y))
+
+
+@pytest.mark.parametrize("kind", ["unsorted indices", "duplicates"])
+def test_fits_agree_whichever_path(kind):
+    X, y = canonical_csr(200, 30)
+    model = logreg.LogisticRegression(l1_ratio=1.0, C=0.5, fit_intercept=False)
+    fast = model.fit(X, y).coef_
+    slow = model.fit(OTHER_INPUTS[kind](X), y).coef_
+    np.testing.assert_allclose(slow, fast, rtol=1e-6, atol=1e-8)
