@@ -2,15 +2,18 @@
 
 The already-valid CSR input skips scikit-learn's validation: every input the
 slow path would change or reject must still take it, and what the fast path
-returns must be what the slow path returns.
+returns must be what the slow path returns. The loss sums from the rows'
+linear predictor keep most ``log1p`` terms as a running product: they must
+equal the plain formula, margins of +-700 included.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from numpy.testing import assert_array_equal
+from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
+from scipy.special import expit
 
 import logreg
 import logreg.data.memory as memory
@@ -142,3 +145,48 @@ def test_fits_agree_whichever_path(kind):
     fast = model.fit(X, y).coef_
     slow = model.fit(OTHER_INPUTS[kind](X), y).coef_
     np.testing.assert_allclose(slow, fast, rtol=1e-6, atol=1e-8)
+
+
+def margins(n, seed=0):
+    """Linear predictors from tiny to +-700, labels and weights (some not 1)."""
+    rng = np.random.default_rng(seed)
+    z = rng.normal(0.0, 4.0, n)
+    z[::7] = rng.choice([-700.0, -40.0, -1e-12, 0.0, 1e-12, 40.0, 700.0], len(z[::7]))
+    y = rng.integers(0, 2, n)
+    s = np.ones(n)
+    s[::5] = rng.uniform(0.0, 3.0, len(s[::5]))
+    return z, y, s
+
+
+def plain_loss(z, y, s):
+    """``sum_i s_i (log(1 + e^z_i) - y_i z_i)`` with a ``log1p`` for every row.
+
+    As ``log1p(e^-|z|) + max(z, 0) - y z``, which keeps the tiny losses that
+    ``logaddexp(0, z) - y z`` rounds to zero.
+    """
+    losses = np.log1p(np.exp(-np.abs(z))) + (np.maximum(z, 0.0) - y * z)
+    return float(np.sum(s * losses))
+
+
+@pytest.mark.parametrize("n", [1, 127, 128, 129, 1000, 5001])
+def test_loss_from_margins_matches_the_plain_formula(n):
+    _fused = pytest.importorskip("logreg._fused")
+    z, y, s = margins(n)
+    assert_allclose(_fused.linear_loss_sum(z, y, s), plain_loss(z, y, s), rtol=1e-13)
+    ones = np.ones(n)
+    assert_allclose(
+        _fused.linear_loss_sum(z, y, ones), plain_loss(z, y, ones), rtol=1e-13
+    )
+
+
+@pytest.mark.parametrize("n", [1, 129, 5001])
+def test_column_sums_match_the_plain_formulas(n):
+    _fused = pytest.importorskip("logreg._fused")
+    z, y, s = margins(n, seed=1)
+    X, _ = canonical_csr(n, 12, seed=2)
+    total, grad, diagonal = _fused.linear_column_sums(z, y, s, _fused.csr_columns(X))
+    p = expit(z)
+    assert_allclose(total, plain_loss(z, y, s), rtol=1e-13)
+    assert_allclose(grad, X.T @ (s * (p - y)), rtol=1e-12, atol=1e-12)
+    curvature = s * expit(z) * expit(-z)  # no cancellation in 1 - p
+    assert_allclose(diagonal, X.multiply(X).T @ curvature, rtol=1e-12)

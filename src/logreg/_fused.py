@@ -804,22 +804,24 @@ def csr_columns(X) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _linear_rows(z, y, s, rows_out):
     """Loss sum; ``rows_out[i] = (s_i r_i, s_i sigma'(z_i))``."""
     total = 0.0
+    product = 1.0
     for i in range(len(z)):
         e, linear, r = _binary_row(z[i], y[i])
-        total += s[i] * (math.log1p(e) + linear)
+        product, total = _add_loss(i, e, linear, s[i], product, total)
         rows_out[i, 0] = s[i] * r
         # sigma'(z) = e / (1 + e)^2 with e = exp(-|z|), as _curvature.
         rows_out[i, 1] = s[i] * e / ((1.0 + e) * (1.0 + e))
-    return total
+    return total + math.log(product)
 
 
 @numba.njit(**_CSR_JIT)
 def _linear_loss(z, y, s):
     total = 0.0
+    product = 1.0
     for i in range(len(z)):
         e, linear, _ = _binary_row(z[i], y[i])
-        total += s[i] * (math.log1p(e) + linear)
-    return total
+        product, total = _add_loss(i, e, linear, s[i], product, total)
+    return total + math.log(product)
 
 
 @numba.njit(**_CSR_JIT)
