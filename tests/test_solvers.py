@@ -285,15 +285,21 @@ def test_auto_subsamples_the_newton_hessian_only_with_many_rows_per_parameter():
     assert auto_hessian_subsample(10**9, p) == MAX_HESSIAN_SUBSAMPLE
 
 
-@pytest.mark.parametrize(("n_samples", "n_features"), [(50_000, 10), (120_000, 30)])
+@pytest.mark.parametrize(
+    ("n_samples", "n_features", "l1_ratio"),
+    [(50_000, 10, 0.0), (120_000, 30, 0.0), (50_000, 10, 1.0)],
+)
 def test_auto_newton_with_a_sketched_hessian_finishes_at_the_optimum(
-    n_samples, n_features
+    n_samples, n_features, l1_ratio
 ):
     """The sketch's steps shrink the error about tenfold; the last are exact.
 
     Before they were, the default fit stopped with coefficients 4e-6 (50k x
-    10) to 1.3e-5 (300k x 30) from scikit-learn's tight fit: equal fits of
-    the same rows (a Spark table's, a pandas frame's) differed by that.
+    10) to 1.3e-5 (300k x 30) from scikit-learn's tight fit, and L1 fits
+    (prox-newton) 3e-6 to 7e-6: equal fits of the same rows (a Spark table's,
+    a pandas frame's) differed by that. The L1 case has zero coefficients
+    (half the true ones are) and no intercept, which liblinear would penalise;
+    liblinear at larger sizes stalls at ``tol=1e-12``.
     """
     from sklearn.linear_model import LogisticRegression as SklearnLogistic
 
@@ -303,9 +309,26 @@ def test_auto_newton_with_a_sketched_hessian_finishes_at_the_optimum(
     rng = np.random.default_rng(3)
     X = rng.normal(size=(n_samples, n_features)) * rng.uniform(0.5, 3, n_features)
     truth = 0.5 * rng.normal(size=n_features)
+    if l1_ratio:
+        truth[::2] = 0.0
+        C, fit_intercept, solver = 0.003, False, "liblinear"
+    else:
+        C, fit_intercept, solver = 1.0, True, "newton-cholesky"
     y = (rng.random(n_samples) < 1 / (1 + np.exp(-(X @ truth + 0.3)))).astype(int)
-    fitted = logreg.LogisticRegression(C=1.0).fit(X, y)
-    reference = SklearnLogistic(C=1.0, solver="newton-cholesky", tol=1e-12).fit(X, y)
+    fitted = logreg.LogisticRegression(
+        C=C, l1_ratio=l1_ratio, fit_intercept=fit_intercept
+    ).fit(X, y)
+    reference = SklearnLogistic(
+        C=C,
+        l1_ratio=l1_ratio,
+        fit_intercept=fit_intercept,
+        solver=solver,
+        tol=1e-12,
+        max_iter=10_000,
+    ).fit(X, y)
+    if l1_ratio:
+        assert np.array_equal(fitted.coef_ == 0, reference.coef_ == 0)
+        assert (fitted.coef_ == 0).sum() >= 3
     np.testing.assert_allclose(fitted.coef_, reference.coef_, rtol=0, atol=1e-7)
     np.testing.assert_allclose(
         fitted.intercept_, reference.intercept_, rtol=0, atol=1e-7

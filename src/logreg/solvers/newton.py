@@ -31,7 +31,9 @@ from logreg.solvers._base import (
     SolverOptions,
     SolverResult,
     cholesky_solve,
+    exact_trial_below,
     line_search_trials,
+    newton_evaluation,
     report,
 )
 from logreg.solvers.lbfgs import solve as lbfgs_solve
@@ -42,15 +44,6 @@ ARMIJO_SLOPE = 1e-4
 MIN_STEP = 2.0**-30
 #: Steps taken at most, once max |gradient| <= tol, for ``gap_tol``.
 FINISHING_STEPS = 2
-#: With a sketched Hessian, a step whose decrement is within this factor of
-#: ``gap_tol * |F|`` evaluates its trial with the exact Hessian (in the same
-#: pass as the gradient), and the steps after it are exact. The sketch's step
-#: only shrinks the error about tenfold (the decrement about a hundredfold), so
-#: the fit stopped with coefficients about 1e-5 from the optimum (4e-6 on
-#: 50k x 10 at the default tol); the exact step from there certifies the gap
-#: and lands about its square away, as every fit of the same rows does,
-#: however it started (a Spark fit's sample start, an in-memory one).
-EXACT_FINISH = 100.0
 #: A Newton decrement ``lambda^2 / 2`` within this many ulps of ``|F|`` is at
 #: rounding level: the objective cannot resolve the gap it estimates.
 ROUNDING_ULPS = 4
@@ -113,15 +106,9 @@ def solve(
     finishing_steps = 0
     warned = False
     for iteration in range(options.max_iter + 1):
-        if evaluation is not None and (sketch is not None or len(evaluation) == 3):
-            value, grad, *rest = evaluation
-            hessian = rest[0] if rest else None
-            if rest:
-                sketch = None  # the last trial formed the exact Hessian: finish
-        elif sketch is None:
-            value, grad, hessian = objective.value_grad_hessian(w)
-        else:
-            value, grad = objective.value_and_grad(w)
+        value, grad, hessian, sketch = newton_evaluation(
+            objective, w, evaluation, sketch
+        )
         grad_max = float(np.max(np.abs(grad)))
         if iteration > 0:
             record = IterationRecord(
@@ -159,7 +146,7 @@ def solve(
                 first_trial=objective.value_and_grad,
                 settled=settled,
                 minimum_norm=False,
-                exact_trial_below=_exact_trial_below(options, value, settled),
+                exact_trial_below=exact_trial_below(options, value, settled),
             )
             if step < 1.0:
                 # The estimated curvature is off: a damped step is taken, a
@@ -309,21 +296,6 @@ def polish(
             value, grad = evaluation
             fresh = False
     return SolverResult(w, max_steps, False, [], "max_steps reached")
-
-
-def _exact_trial_below(options, value, settled) -> float | None:
-    """The decrement below which a sketched step's trial forms the exact Hessian.
-
-    Every step's once the gradient is within ``tol`` (``settled`` given):
-    the finishing steps are few (:data:`FINISHING_STEPS`), and the sketch's
-    would not reach the gap in them; before, :data:`EXACT_FINISH` times the
-    gap allowed. None without ``gap_tol``.
-    """
-    if options.gap_tol <= 0:
-        return None
-    if settled is not None:
-        return np.inf
-    return EXACT_FINISH * options.gap_tol * max(abs(value), 1.0)
 
 
 def _damped_step(

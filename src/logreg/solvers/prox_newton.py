@@ -25,11 +25,15 @@ without over-solving early models.
 
 With ``options.hessian_subsample = k > 1`` the Hessian comes from every k-th
 row while value and gradient stay exact, as in :mod:`logreg.solvers.newton`: a
-step shorter than 1 switches to the exact Hessian for the rest of the run.
+step shorter than 1 switches to the exact Hessian for the rest of the run, and
+so does a step whose predicted decrease nears ``gap_tol``
+(:func:`~logreg.solvers._base.exact_trial_below`): its trial forms the exact
+Hessian in the same pass, so the fit ends at the optimum as an exact one does.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 
 import numpy as np
@@ -41,7 +45,9 @@ from logreg.solvers._base import (
     SolverOptions,
     SolverResult,
     cholesky_solve,
+    exact_trial_below,
     line_search_trials,
+    newton_evaluation,
     report,
     residual_max,
 )
@@ -101,13 +107,13 @@ def solve(
     history: list[IterationRecord] = []
     step = float("nan")
     finishing_steps = 0
-    evaluation = None  # (value, grad) at w when the line search made them
+    # (value, grad) or (value, grad, hessian) of the smooth part at w, when
+    # the line search's step-1 trial made them in its pass.
+    evaluation = None
     for iteration in range(options.max_iter + 1):
-        if sketch is None:
-            value, grad, hessian = objective.value_grad_hessian(w)
-        else:
-            value, grad = evaluation or objective.value_and_grad(w)
-            hessian = sketch.value_grad_hessian(w)[2]
+        value, grad, hessian, sketch = newton_evaluation(
+            objective, w, evaluation, sketch
+        )
         total = value + objective.l1_penalty(w)
         residual = residual_max(objective, w, grad)
         if iteration > 0:
@@ -138,10 +144,21 @@ def solve(
         inner_tol = max(0.1 * options.tol, min(0.1, residual) * residual)
         if settled is not None:
             inner_tol = min(inner_tol, 0.1 * options.tol)
+        newton_step = functools.partial(
+            _newton_step,
+            objective,
+            w=w,
+            total=total,
+            grad=grad,
+            residual=residual,
+            inner_tol=inner_tol,
+        )
         exact = sketch is None
         if not exact:
-            step, direction, evaluation = _newton_step(
-                objective, hessian, w, total, grad, residual, inner_tol, True
+            step, direction, evaluation = newton_step(
+                sketch.value_grad_hessian(w)[2],
+                first_trial=objective.value_and_grad,
+                exact_trial_below=exact_trial_below(options, total, settled),
             )
             if step < 1.0:
                 # The estimated curvature is off: a damped step is taken, a
@@ -151,15 +168,28 @@ def solve(
                 hessian = objective.value_grad_hessian(w)[2]
                 exact = True
         if exact:
-            step, direction, evaluation = _newton_step(
-                objective, hessian, w, total, grad, residual, inner_tol, False
+            step, direction, evaluation = newton_step(
+                hessian,
+                # The last finishing step's trial needs no Hessian: the fit
+                # ends at its point (once its subgradient is within tol).
+                first_trial=(
+                    objective.value_and_grad
+                    if finishing_steps == FINISHING_STEPS
+                    else objective.value_grad_hessian
+                ),
             )
         if (
             settled is not None
             and 0 <= _model_decrease(objective, w, grad, direction) <= settled
         ):
+            # The certified step is taken, unevaluated, as in Newton: from a
+            # decrease this small its end is about its square from the optimum.
             return SolverResult(
-                w, iteration, True, history, "max |subgradient| <= tol and gap_tol"
+                w + direction,
+                iteration,
+                True,
+                history,
+                "max |subgradient| <= tol and gap_tol",
             )
         if step == 0.0:
             return SolverResult(
@@ -186,14 +216,26 @@ def _model_decrease(objective, w, grad, direction) -> float:
 
 
 def _newton_step(
-    objective, hessian, w, total, grad, residual, inner_tol, gradient_first
-) -> tuple[float, np.ndarray, tuple[float, np.ndarray] | None]:
+    objective,
+    hessian,
+    *,
+    w,
+    total,
+    grad,
+    residual,
+    inner_tol,
+    first_trial,
+    exact_trial_below=None,
+) -> tuple[float, np.ndarray, tuple | None]:
     """The proximal Newton direction from ``hessian`` and its step length.
 
     Returns ``(step, direction, evaluation)``: ``step`` is 0.0 when no step
     decreases ``F`` and ``inf`` when the predicted decrease is at rounding
     level and nothing improves (converged as far as the arithmetic allows);
-    ``evaluation`` is as in :func:`_line_search`.
+    ``evaluation`` is as in :func:`_line_search`. ``first_trial`` evaluates
+    the step-1 trial (``value_and_grad`` or ``value_grad_hessian``); a
+    predicted decrease at most ``exact_trial_below`` makes it
+    ``value_grad_hessian``.
     """
     # Flat directions (equal shifts of all intercepts) get unit curvature,
     # which keeps them out of the step, as in Newton.
@@ -214,8 +256,10 @@ def _newton_step(
         if residual_max(objective, target, trial_grad) < residual:
             return 1.0, direction, (trial_value, trial_grad)
         return float("inf"), direction, None
+    if exact_trial_below is not None and -0.5 * decrease <= exact_trial_below:
+        first_trial = objective.value_grad_hessian
     step, evaluation = _line_search(
-        objective, w, total, residual, direction, decrease, gradient_first
+        objective, w, total, residual, direction, decrease, first_trial
     )
     return step, direction, evaluation
 
@@ -387,8 +431,8 @@ def _sweep_active(
 
 
 def _line_search(
-    objective, w, total, residual, direction, decrease, gradient_first
-) -> tuple[float, tuple[float, np.ndarray] | None]:
+    objective, w, total, residual, direction, decrease, first_trial
+) -> tuple[float, tuple | None]:
     """Armijo backtracking on ``F`` from step 1; step 0.0 when none is acceptable.
 
     The sufficient decrease is ``ARMIJO_SLOPE * step * Delta`` with the
@@ -400,12 +444,12 @@ def _line_search(
     Returns
     -------
     step : float
-    evaluation : (value, grad) of the smooth part at ``w + step * direction``,
-        when the search computed it (always, with ``gradient_first``)
+    evaluation : tuple starting ``(value, grad)`` of the smooth part at
+        ``w + step * direction``, when ``first_trial`` (at step 1) or the
+        rounding-level test computed it
     """
     penalty = objective.l1_penalty
     rounding = 16 * objective.eps * max(abs(total), 1.0)
-    first_trial = objective.value_and_grad if gradient_first else None
     for step, trial_value, evaluation in line_search_trials(
         objective, w, direction, MIN_STEP, first_trial
     ):
