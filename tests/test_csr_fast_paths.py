@@ -4,7 +4,9 @@ The already-valid CSR input skips scikit-learn's validation: every input the
 slow path would change or reject must still take it, and what the fast path
 returns must be what the slow path returns. The loss sums from the rows'
 linear predictor keep most ``log1p`` terms as a running product: they must
-equal the plain formula, margins of +-700 included.
+equal the plain formula, margins of +-700 included. Large matrices are made
+and summed by columns in parts on several threads: the same arrays and the
+same bits as one part.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from scipy.special import expit
 import logreg
 import logreg.data.memory as memory
 from logreg.data.memory import InMemoryAdapter
+from logreg.data.sources import _spread
 
 
 def canonical_csr(n_rows=40, n_features=15, seed=0):
@@ -190,3 +193,54 @@ def test_column_sums_match_the_plain_formulas(n):
     assert_allclose(grad, X.T @ (s * (p - y)), rtol=1e-12, atol=1e-12)
     curvature = s * expit(z) * expit(-z)  # no cancellation in 1 - p
     assert_allclose(diagonal, X.multiply(X).T @ curvature, rtol=1e-12)
+
+
+def test_spread_keeps_the_parts_order():
+    parts = [(i, i + 1) for i in range(11)]
+    assert _spread(lambda a, b: a * b, parts) == [a * b for a, b in parts]
+
+
+@pytest.fixture
+def split_columns(monkeypatch):
+    """Column kernels in parts from 100 nonzeros (the threshold lowered)."""
+    _fused = pytest.importorskip("logreg._fused")
+    monkeypatch.setattr(_fused, "PARALLEL_COLUMNS_MIN", 100)
+    return _fused
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_parts_cover_every_item_once(split_columns, seed):
+    lengths = np.random.default_rng(seed).integers(0, 50, 37)
+    lengths[:3] = 400  # a few long items, as popular columns
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    parts = split_columns._parts(offsets)
+    assert len(parts) > 1
+    assert [a for a, _ in parts] == [0] + [b for _, b in parts[:-1]]
+    assert parts[-1][1] == len(lengths) and all(b > a for a, b in parts)
+
+
+@pytest.mark.parametrize("int64", [False, True])
+def test_columns_in_parts_are_scipy_csc(split_columns, int64):
+    X, _ = canonical_csr(300, 25, seed=3)
+    if int64:
+        X = with_int64_indices(X)
+    starts, rows, values = split_columns.csr_columns(X)
+    assert len(split_columns._parts(X.indptr)) > 1
+    csc = X.tocsc()
+    csc.sort_indices()
+    assert_array_equal(starts, csc.indptr)
+    assert_array_equal(rows, csc.indices)
+    assert_array_equal(values, csc.data)
+    assert rows.dtype == np.uint32 and values.dtype == np.float64
+
+
+def test_column_sums_in_parts_are_those_of_one_part(split_columns, monkeypatch):
+    z, y, s = margins(300, seed=4)
+    X, _ = canonical_csr(300, 25, seed=5)
+    columns = split_columns.csr_columns(X)
+    in_parts = split_columns.linear_column_sums(z, y, s, columns)
+    monkeypatch.setattr(split_columns, "PARALLEL_COLUMNS_MIN", 10**9)
+    whole = split_columns.linear_column_sums(z, y, s, columns)
+    assert in_parts[0] == whole[0]
+    assert_array_equal(in_parts[1], whole[1])
+    assert_array_equal(in_parts[2], whole[2])

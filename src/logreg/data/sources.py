@@ -113,6 +113,20 @@ def _executor(n_threads: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(n_threads, thread_name_prefix="logreg-blocks")
 
 
+def _spread(function: Callable[..., Any], parts: list[tuple]) -> list:
+    """``[function(*part) for part in parts]``, the parts on the shared threads.
+
+    :func:`default_threads` threads (at most one a part) take the parts in
+    turn, so parts of unequal cost still share the threads evenly; the
+    results come back in the parts' order. For functions that release the
+    GIL (compiled with ``nogil``), called from outside the pool.
+    """
+    n_threads = min(default_threads(), len(parts))
+    if n_threads <= 1:
+        return [function(*part) for part in parts]
+    return list(_executor(n_threads).map(lambda part: function(*part), parts))
+
+
 @functools.cache
 def _blas_controller() -> ThreadpoolController:
     return ThreadpoolController()
