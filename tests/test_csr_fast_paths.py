@@ -6,7 +6,8 @@ returns must be what the slow path returns. The loss sums from the rows'
 linear predictor keep most ``log1p`` terms as a running product: they must
 equal the plain formula, margins of +-700 included. Large matrices are made
 and summed by columns in parts on several threads: the same arrays and the
-same bits as one part.
+same bits as one part. The working-set solver's first pass from zero goes by
+columns: the row pass's value, gradient and diagonal.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from scipy.special import expit
 import logreg
 import logreg.data.memory as memory
 from logreg.data.memory import InMemoryAdapter
-from logreg.data.sources import _spread
+from logreg.data.sources import InMemorySource, _spread
+from logreg.objective import LogisticObjective
+from logreg.solvers import ws_prox_newton
 
 
 def canonical_csr(n_rows=40, n_features=15, seed=0):
@@ -244,3 +247,20 @@ def test_column_sums_in_parts_are_those_of_one_part(split_columns, monkeypatch):
     assert in_parts[0] == whole[0]
     assert_array_equal(in_parts[1], whole[1])
     assert_array_equal(in_parts[2], whole[2])
+
+
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_first_evaluation_by_columns_is_the_row_pass(fit_intercept):
+    pytest.importorskip("numba")
+    X, y = canonical_csr(400, 300, seed=6)
+    weights = np.random.default_rng(7).uniform(0.5, 2.0, len(y))
+    source = InMemorySource(X, y, weights)
+    objective = LogisticObjective(source, 2, 0.7, fit_intercept, 1.0, fused=True)
+    w = np.zeros(objective.n_params)
+    flat = objective.flat_directions()
+    assert ws_prox_newton._columns_possible(objective, len(w), flat)
+    by_columns = ws_prox_newton._first_evaluation(objective, w, np.zeros(len(y)), flat)
+    by_rows = objective.value_grad_diagonal(w)
+    assert_allclose(by_columns[0], by_rows[0], rtol=1e-14)
+    assert_allclose(by_columns[1], by_rows[1], rtol=1e-13, atol=1e-16)
+    assert_allclose(by_columns[2], by_rows[2], rtol=1e-13)

@@ -8,7 +8,8 @@ work and most of the memory. Here, as in celer and skglm (Massias et al.,
 of coordinates that grows until it holds the optimum's support:
 
 1. one pass gives ``f``, its gradient and the Hessian's diagonal at ``w``
-   (``objective.value_grad_diagonal``, the line search's pass); each
+   (``objective.value_grad_diagonal``, the line search's pass; from a cold
+   start by columns, every margin being zero: :func:`_first_evaluation`); each
    coordinate's violation of the optimality conditions is its entry of
    the least-norm subgradient ``v_j``, and its score ``v_j^2 / (2 H_jj)`` is
    the decrease one coordinate Newton step would make;
