@@ -22,6 +22,7 @@ from logreg._namespace import array_namespace, is_foreign_array, to_numpy
 from logreg.data.sources import ArrayApiSource, InMemorySource
 from logreg.objective import LogisticObjective
 from logreg.solvers import ConvergenceWarning
+from reference import sklearn_objective
 
 array_api_compat = pytest.importorskip("array_api_compat")
 
@@ -111,6 +112,18 @@ def make_data(n_classes: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
 
 def weights(seed: int = 1) -> np.ndarray:
     return np.random.default_rng(seed).uniform(0.1, 3.0, N_SAMPLES)
+
+
+def fitted_objective(model, X, y, sample_weight) -> float:
+    """scikit-learn's objective of ``model``'s coefficients, in float64."""
+    return sklearn_objective(
+        X.astype(np.float64),
+        y,
+        np.asarray(model.coef_, dtype=np.float64),
+        np.asarray(model.intercept_, dtype=np.float64),
+        C=1.0,
+        sample_weight=sample_weight,
+    )
 
 
 def assert_same_fit(ours, reference, rtol: float) -> None:
@@ -244,8 +257,21 @@ def test_fit_equals_the_numpy_fit(backend, n_classes, solver, dtype):
     if dtype == np.float64:
         assert_same_fit(ours, reference, 1e-6)
         assert ours.n_iter_ == reference.n_iter_
-    else:  # float32 products round differently: one iteration more or less
-        assert_same_fit(ours, reference, 1e-4)
+    else:
+        # float32 products round differently, and a float32 objective resolves
+        # F only to about eps32: lbfgs may stop anywhere on that plateau (3
+        # classes: 1e-4 of the coefficients apart, here or on another BLAS).
+        # What both must reach is the optimum's value, to that resolution.
+        optimum = logreg.LogisticRegression(
+            solver="newton", tol=1e-10, class_weight="balanced"
+        ).fit(X.astype(np.float64), y, sample_weight=s)
+        # "balanced" as scikit-learn weighs it with sample weights.
+        balanced = s * (s.sum() / (n_classes * np.bincount(y, weights=s)))[y]
+        best = fitted_objective(optimum, X, y, balanced)
+        for fitted in (ours, reference):
+            gap = (fitted_objective(fitted, X, y, balanced) - best) / best
+            assert gap <= 8 * np.finfo(np.float32).eps
+        assert_same_fit(ours, reference, 1e-3)
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
