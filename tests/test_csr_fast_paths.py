@@ -264,3 +264,36 @@ def test_first_evaluation_by_columns_is_the_row_pass(fit_intercept):
     assert_allclose(by_columns[0], by_rows[0], rtol=1e-14)
     assert_allclose(by_columns[1], by_rows[1], rtol=1e-13, atol=1e-16)
     assert_allclose(by_columns[2], by_rows[2], rtol=1e-13)
+
+
+def test_duplicate_entries_are_summed_for_the_hessian_on_a_copy():
+    """``X w`` adds duplicates up; the Hessian's squares must see them added too.
+
+    Unsummed, a split entry ``a/2, a/2`` gave ``a^2 / 2`` on the Hessian's
+    diagonal (and in the working sets' Gram matrices) instead of ``a^2``.
+    """
+    X, y = canonical_csr(300, 6)
+    split = duplicated(X)
+    kept = split.copy()
+    data = InMemoryAdapter().training_data(logreg.LogisticRegression(), split, y, None)
+    w = np.random.default_rng(1).normal(size=7)
+    objective = LogisticObjective(data.source, 2, 1.0, True, 1.0, fused=True)
+    reference = LogisticObjective(
+        InMemorySource(X, y, np.ones(len(y))), 2, 1.0, True, 1.0, fused=True
+    )
+    for got, want in zip(
+        objective.value_grad_diagonal(w),
+        reference.value_grad_diagonal(w),
+        strict=True,
+    ):
+        assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    index = np.arange(6)
+    assert_allclose(
+        objective.value_grad_hessian_on(w, index)[2],
+        reference.value_grad_hessian_on(w, index)[2],
+        rtol=1e-12,
+        atol=1e-12,
+    )
+    assert split.nnz == 2 * X.nnz and not split.has_canonical_format
+    for part in ("data", "indices", "indptr"):
+        assert_array_equal(getattr(split, part), getattr(kept, part))

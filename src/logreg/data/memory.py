@@ -185,6 +185,12 @@ class InMemoryAdapter(Adapter):
                 y_numeric=False,
             )
             check_classification_targets(y)
+            if sparse.issparse(X) and not X.has_canonical_format:
+                # Duplicate entries add up in X w but not in the Hessian's
+                # squares (a^2 + b^2, not (a + b)^2): summed on a copy, so
+                # the user's matrix is left as it was.
+                X = X.copy()
+                X.sum_duplicates()
         classes, codes = encode_labels(y)
         return coded_rows(
             X,
