@@ -878,19 +878,35 @@ def _linear_loss(z, y, s):
 
 @numba.njit(**_CSR_JIT)
 def _column_sums(starts, rows, values, weights, grad, diagonal, first, last):
+    # Two entries a step into two pairs of sums: a single chain of additions
+    # waits on each add's latency (the gathers hit cache at 20k rows): 0.50
+    # -> 0.33 ms for 5000 columns of 20k x 5k text-like data; four pairs
+    # gained 0.02 ms more.
+    one = numba.uint64(1)
     for j in range(first, last):
-        g = 0.0
-        d = 0.0
+        g0 = 0.0
+        g1 = 0.0
+        d0 = 0.0
+        d1 = 0.0
         entry = numba.uint64(starts[j])
         end = numba.uint64(starts[j + 1])
-        while entry < end:
-            row = rows[entry]
-            x = values[entry]
-            g += x * weights[row, 0]
-            d += x * x * weights[row, 1]
-            entry += numba.uint64(1)
-        grad[j] = g
-        diagonal[j] = d
+        while entry + one < end:
+            row0 = rows[entry]
+            row1 = rows[entry + one]
+            x0 = values[entry]
+            x1 = values[entry + one]
+            g0 += x0 * weights[row0, 0]
+            g1 += x1 * weights[row1, 0]
+            d0 += x0 * x0 * weights[row0, 1]
+            d1 += x1 * x1 * weights[row1, 1]
+            entry += numba.uint64(2)
+        if entry < end:
+            row0 = rows[entry]
+            x0 = values[entry]
+            g0 += x0 * weights[row0, 0]
+            d0 += x0 * x0 * weights[row0, 1]
+        grad[j] = g0 + g1
+        diagonal[j] = d0 + d1
 
 
 def linear_loss_sum(z: np.ndarray, y: np.ndarray, s: np.ndarray) -> float:
