@@ -203,7 +203,9 @@ def residual_max(objective, w: np.ndarray, grad: np.ndarray) -> float:
 EXACT_FINISH = 100.0
 
 
-def exact_trial_below(options, value: float, settled: float | None) -> float | None:
+def exact_trial_below(
+    options: SolverOptions, value: float, settled: float | None
+) -> float | None:
     """The predicted decrease below which a sketched step's trial is exact.
 
     Every step's once the residual is within ``tol`` (``settled`` given): the
@@ -231,7 +233,9 @@ def exact_trial_below(options, value: float, settled: float | None) -> float | N
     return EXACT_FINISH * options.gap_tol * max(abs(value), 1.0)
 
 
-def newton_evaluation(objective, w: np.ndarray, evaluation, sketch):
+def newton_evaluation(
+    objective, w: np.ndarray, evaluation: tuple | None, sketch
+) -> tuple[float, np.ndarray, np.ndarray | None, object]:
     """Value, gradient and Hessian at ``w`` for a Newton-type iteration.
 
     Reuses what the last line search's step-1 trial computed at ``w``: its
